@@ -1,0 +1,21 @@
+using KvsEdge.Access;
+using KvsEdge.Door;
+
+namespace KvsEdge.Status;
+
+/// <summary>State of a recognition source for the retained `recognition` topic.</summary>
+/// <param name="State">`starting`, `running`, `waiting` (stream missing / backing off) or `error`.</param>
+public sealed record RecognitionStatus(string Source, string State, long? LagMs, DateTimeOffset? LastRecordAt, string? LastError = null);
+
+/// <summary>
+/// Publishes appliance state to MQTT. Every method only enqueues and never blocks: the door path must not wait
+/// on the network.
+/// </summary>
+public interface IStatusPublisher
+{
+    void PublishDoor(DoorState state);
+
+    void PublishRecognition(RecognitionStatus status);
+
+    void PublishEvent(Decision decision);
+}

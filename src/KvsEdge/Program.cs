@@ -1,1 +1,3 @@
-internal static class Program { private static int Main() => 0; }
+using KvsEdge.Cli;
+
+return await KvsEdgeCommands.InvokeAsync(args).ConfigureAwait(false);

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the tests and the demo need beside the .NET SDK: Mosquitto and GStreamer from apt, kinesalite
+# from npm (into .tools/, pinned). Idempotent: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+apt_packages=(mosquitto gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly libgstreamer1.0-0 nodejs npm)
+missing=()
+for p in "${apt_packages[@]}"; do
+  # nodejs/npm may come from elsewhere (nvm, NodeSource): a working binary is enough.
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing with apt: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The broker is started by the tests on their own ports; the packaged service is not needed for them.
+KINESALITE_VERSION=3.3.3
+if [ ! -f .tools/node_modules/kinesalite/package.json ] \
+  || ! grep -q "\"version\": \"$KINESALITE_VERSION\"" .tools/node_modules/kinesalite/package.json; then
+  echo "Installing kinesalite $KINESALITE_VERSION into .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error "kinesalite@$KINESALITE_VERSION" >/dev/null
+fi
+echo "Prerequisites ready: $(mosquitto -h 2>/dev/null | head -1 || echo mosquitto), $(gst-launch-1.0 --version | sed -n 2p), kinesalite $KINESALITE_VERSION, node $(node --version)"

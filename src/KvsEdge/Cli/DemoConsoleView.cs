@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using KvsEdge.Access;
+using KvsEdge.Actions;
+using KvsEdge.Door;
+using Spectre.Console;
+
+namespace KvsEdge.Cli;
+
+/// <summary>The demo's live view: one coloured line per decision and per relay change.</summary>
+public sealed class DemoConsoleView
+{
+    private readonly IDoor _door;
+    private readonly DoorOptions _doorOptions;
+    private readonly ConcurrentDictionary<DecisionKind, int> _counts = new();
+    private readonly object _console = new();
+
+    public DemoConsoleView(DecisionExecutor executor, IDoor door, DoorOptions doorOptions)
+    {
+        _door = door;
+        _doorOptions = doorOptions;
+        executor.Decided += (_, decision) => OnDecided(decision);
+        door.StateChanged += (_, state) => OnDoorChanged(state);
+    }
+
+    public int Count(DecisionKind kind) => _counts.GetValueOrDefault(kind);
+
+    public void WriteHeader(string brokerText, string topicPrefix, string? brokerHost, int? brokerPort)
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow("[bold]Recognition[/]", "replayed stream-processor records (times shifted to now)");
+        grid.AddRow("[bold]Door[/]", Markup.Escape($"simulated GPIO: strike relay on pin {_doorOptions.Relay.Pin}, pulse {_doorOptions.PulseDuration}"));
+        grid.AddRow("[bold]MQTT[/]", Markup.Escape($"{brokerText}, topics {topicPrefix}/#"));
+        if (brokerHost is not null)
+        {
+            grid.AddRow("[bold]Watch[/]", Markup.Escape($"mosquitto_sub -h {brokerHost} -p {brokerPort ?? 1883} -t '{topicPrefix}/#' -v"));
+        }
+
+        lock (_console)
+        {
+            AnsiConsole.Write(new Panel(grid).Header("KvsEdge demo").Border(BoxBorder.Rounded));
+            AnsiConsole.MarkupLine("[grey]Ctrl+C stops. Each line is a decision of the access policy or a change of the strike relay.[/]");
+        }
+    }
+
+    /// <summary>Completes when the relay is inactive (at once if it already is).</summary>
+    public async Task WaitUntilLockedAsync()
+    {
+        var locked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(object? sender, DoorState state)
+        {
+            if (state == DoorState.Locked)
+            {
+                locked.TrySetResult();
+            }
+        }
+
+        _door.StateChanged += OnChanged;
+        try
+        {
+            if (_door.State != DoorState.Locked)
+            {
+                await locked.Task.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _door.StateChanged -= OnChanged;
+        }
+    }
+
+    public void WriteSummary()
+    {
+        lock (_console)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(
+                $"Summary: {Count(DecisionKind.Granted)} granted, {Count(DecisionKind.Denied)} denied, "
+                + $"{Count(DecisionKind.UnknownFace)} unknown faces, {Count(DecisionKind.Ignored)} ignored; door {_door.State.ToString().ToLowerInvariant()}."));
+        }
+    }
+
+    private void OnDecided(Decision decision)
+    {
+        _counts.AddOrUpdate(decision.Kind, 1, static (_, n) => n + 1);
+        string colour = decision.Kind switch
+        {
+            DecisionKind.Granted => "green",
+            DecisionKind.Denied => "red",
+            DecisionKind.UnknownFace => "orange1",
+            _ => "grey",
+        };
+        string person = decision.Person is null ? string.Empty : $" {decision.Person}";
+        string similarity = decision.Similarity is { } s ? $" {s:0.0}%" : string.Empty;
+        string detail = decision.Detail is null ? string.Empty : $" — {decision.Detail}";
+        lock (_console)
+        {
+            AnsiConsole.MarkupLine(
+                $"{decision.DecidedAt:HH:mm:ss.fff} [{colour}]{Markup.Escape(decision.EventType),-15}[/]{Markup.Escape(person + similarity)} [grey]({Markup.Escape(decision.Reason)}){Markup.Escape(detail)}[/]");
+        }
+    }
+
+    private void OnDoorChanged(DoorState state)
+    {
+        lock (_console)
+        {
+            AnsiConsole.MarkupLine(state == DoorState.Unlocked
+                ? $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [black on green] DOOR UNLOCKED [/] relay pin {_doorOptions.Relay.Pin} active"
+                : $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [black on white] DOOR LOCKED [/] relay pin {_doorOptions.Relay.Pin} inactive");
+        }
+    }
+}

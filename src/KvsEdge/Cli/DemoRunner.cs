@@ -1,0 +1,128 @@
+using System.Globalization;
+using KvsEdge.Access;
+using KvsEdge.Actions;
+using KvsEdge.Door;
+using KvsEdge.Hosting;
+using KvsEdge.Recognition;
+using KvsEdge.Status;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Cli;
+
+/// <summary>
+/// `kvsedge demo`: the real appliance loop with a replayed record file, the simulated GPIO driver and, unless a
+/// broker is configured, an embedded MQTT broker. Needs no camera, AWS account or GPIO chip.
+/// </summary>
+public static class DemoRunner
+{
+    public const int DefaultBrokerPort = 1883;
+
+    public static async Task<int> RunAsync(string? configFile, bool once, CancellationToken cancellationToken)
+    {
+        IConfigurationRoot user;
+        try
+        {
+            user = KvsEdgeConfiguration.BuildUserConfiguration(configFile);
+        }
+        catch (Exception ex) when (ConfigurationErrors.TryReport(ex, Console.Error))
+        {
+            return ExitCodes.Config;
+        }
+
+        // A fresh state directory each run: the records are re-timed to now, and an old ledger would only confuse them.
+        string stateDirectory = Path.Combine(Path.GetTempPath(), $"kvsedge-demo-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Device:Id"] = user["Device:Id"] ?? "demo",
+            ["Device:StateDirectory"] = stateDirectory,
+            ["Recognition:Source"] = RecognitionSources.Replay,
+            ["Door:Driver"] = "simulated",
+            ["Logging:LogLevel:Default"] = user["Logging:LogLevel:Default"] ?? "Warning",
+        };
+        if (once)
+        {
+            overrides["Recognition:Replay:Loop"] = "false";
+        }
+
+        if (!user.GetSection("Access:People").GetChildren().Any())
+        {
+            // The bundled records show alice (allowed), mallory (known to the collection, not allowed) and strangers.
+            overrides["Access:People:alice:MinSimilarity"] = "90";
+        }
+
+        EmbeddedBroker? broker = null;
+        string brokerText;
+        if (string.IsNullOrEmpty(user["Mqtt:Host"]))
+        {
+            broker = await EmbeddedBroker.StartWithFallbackAsync(DefaultBrokerPort, cancellationToken).ConfigureAwait(false);
+            overrides["Mqtt:Host"] = "127.0.0.1";
+            overrides["Mqtt:Port"] = broker.Port.ToString(CultureInfo.InvariantCulture);
+            brokerText = $"embedded broker on 127.0.0.1:{broker.Port}";
+        }
+        else
+        {
+            brokerText = $"broker {user["Mqtt:Host"]}:{user["Mqtt:Port"] ?? "1883"}";
+        }
+
+        try
+        {
+            IHost? host = HostRunner.TryBuild(configFile, overrides, Console.Error);
+            if (host is null)
+            {
+                return ExitCodes.Config;
+            }
+
+            using (host)
+            {
+                var view = new DemoConsoleView(
+                    host.Services.GetRequiredService<DecisionExecutor>(),
+                    host.Services.GetRequiredService<IDoor>(),
+                    host.Services.GetRequiredService<IOptions<DoorOptions>>().Value);
+                string prefix = MqttStatusPublisher.TopicPrefixFor(
+                    host.Services.GetRequiredService<IOptions<MqttOptions>>().Value,
+                    host.Services.GetRequiredService<IOptions<DeviceOptions>>().Value);
+                view.WriteHeader(brokerText, prefix, overrides["Mqtt:Host"] is null ? user["Mqtt:Host"] : "127.0.0.1", broker?.Port);
+
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+                if (once)
+                {
+                    var replay = host.Services.GetRequiredService<ReplayFaceMatchSource>();
+                    await replay.Completion.ConfigureAwait(false);
+                    await view.WaitUntilLockedAsync().ConfigureAwait(false);
+                    await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                    view.WriteSummary();
+                    return view.Count(DecisionKind.Granted) > 0 ? ExitCodes.Ok : ExitCodes.Failure;
+                }
+
+                await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                view.WriteSummary();
+            }
+        }
+        finally
+        {
+            if (broker is not null)
+            {
+                await broker.DisposeAsync().ConfigureAwait(false);
+            }
+
+            TryDelete(stateDirectory);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: it lives under /tmp.
+        }
+    }
+}

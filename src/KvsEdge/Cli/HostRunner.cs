@@ -1,0 +1,46 @@
+using KvsEdge.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Cli;
+
+/// <summary>`kvsedge run`: build, validate, run until SIGTERM.</summary>
+public static class HostRunner
+{
+    public static async Task<int> RunAsync(string? configFile, CancellationToken cancellationToken)
+    {
+        IHost? host = TryBuild(configFile, overrides: null, Console.Error);
+        if (host is null)
+        {
+            return ExitCodes.Config;
+        }
+
+        using (host)
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Builds the host and validates every options section before any hosted service (and so any GPIO line) is
+    /// created. Returns null after writing the errors, each naming its key.
+    /// </summary>
+    public static IHost? TryBuild(string? configFile, IReadOnlyDictionary<string, string?>? overrides, TextWriter error)
+    {
+        IHost? host = null;
+        try
+        {
+            host = KvsEdgeHost.CreateBuilder(configFile, overrides).Build();
+            host.Services.GetService<IStartupValidator>()?.Validate();
+            return host;
+        }
+        catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
+        {
+            host?.Dispose();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+
+namespace KvsEdge.Cli;
+
+/// <summary>The `kvsedge` verbs.</summary>
+public static class KvsEdgeCommands
+{
+    public static Task<int> InvokeAsync(string[] args)
+    {
+        RootCommand root = Build();
+        // The host owns SIGTERM/SIGINT (a pulse must end and `offline` be published); System.CommandLine must not
+        // kill the process after its own short timeout.
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("KvsEdge: face-match door access and camera streaming appliance for Linux ARM boards.");
+
+        Option<FileInfo?> runConfig = ConfigOption();
+        var run = new Command("run", "Run the appliance: recognition source → access policy → door strike → MQTT status.") { runConfig };
+        run.SetAction((parse, ct) => HostRunner.RunAsync(parse.GetValue(runConfig)?.FullName, ct));
+        root.Subcommands.Add(run);
+
+        Option<FileInfo?> demoConfig = ConfigOption();
+        var once = new Option<bool>("--once") { Description = "Play the demo records once, print a summary and exit." };
+        var demo = new Command("demo", "Run the same appliance loop with no camera, AWS account or GPIO: replayed records, simulated GPIO, embedded MQTT broker.")
+        {
+            demoConfig,
+            once,
+        };
+        demo.SetAction((parse, ct) => DemoRunner.RunAsync(parse.GetValue(demoConfig)?.FullName, parse.GetValue(once), ct));
+        root.Subcommands.Add(demo);
+
+        Option<FileInfo?> lockConfig = ConfigOption();
+        var doorLock = new Command("lock", "Drive the strike relay to its inactive (locked) level and exit; systemd runs this after any stop.") { lockConfig };
+        doorLock.SetAction(parse => DoorLockRunner.Run(parse.GetValue(lockConfig)?.FullName));
+        var door = new Command("door", "Door strike commands.");
+        door.Subcommands.Add(doorLock);
+        root.Subcommands.Add(door);
+        return root;
+    }
+
+    private static Option<FileInfo?> ConfigOption() => new("--config", "-c")
+    {
+        Description = "An appsettings-style JSON file layered over the defaults (KVSEDGE_ variables still override it).",
+    };
+}

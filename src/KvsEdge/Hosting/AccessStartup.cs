@@ -1,0 +1,44 @@
+using KvsEdge.Access;
+using KvsEdge.Actions;
+using KvsEdge.Door;
+using KvsEdge.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Hosting;
+
+/// <summary>
+/// Runs after the door is safe and before any recognition source: reloads the grant ledger (so nothing replays
+/// after a restart) and mirrors the door's relay state to the retained `door` topic.
+/// </summary>
+public sealed class AccessStartup : IHostedService
+{
+    private readonly DecisionExecutor _executor;
+    private readonly IDoor _door;
+    private readonly IStatusPublisher _status;
+    private readonly AccessOptions _access;
+
+    public AccessStartup(DecisionExecutor executor, IDoor door, IStatusPublisher status, IOptions<AccessOptions> access)
+    {
+        _executor = executor;
+        _door = door;
+        _status = status;
+        _access = access.Value;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _executor.RestoreLedger(_access.MaxEventAge + _access.MaxClockSkew);
+        _door.StateChanged += OnDoorStateChanged;
+        _status.PublishDoor(_door.State);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _door.StateChanged -= OnDoorStateChanged;
+        return Task.CompletedTask;
+    }
+
+    private void OnDoorStateChanged(object? sender, DoorState state) => _status.PublishDoor(state);
+}

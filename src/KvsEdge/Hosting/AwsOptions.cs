@@ -1,0 +1,21 @@
+namespace KvsEdge.Hosting;
+
+/// <summary>
+/// The `Aws` section. Credentials never live here: they come from the standard AWS chain
+/// (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE, instance roles).
+/// </summary>
+public sealed class AwsOptions
+{
+    public const string SectionName = "Aws";
+
+    /// <summary>Overrides AWS_DEFAULT_REGION / the profile's region when set.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>Service URL overrides, for local endpoints (kinesalite, moto) and VPC endpoints.</summary>
+    public AwsEndpointOptions Endpoints { get; set; } = new();
+}
+
+public sealed class AwsEndpointOptions
+{
+    public Uri? Kinesis { get; set; }
+}

@@ -1,0 +1,92 @@
+using KvsEdge.Access;
+using KvsEdge.Actions;
+using KvsEdge.Aws;
+using KvsEdge.Door;
+using KvsEdge.Recognition;
+using KvsEdge.Status;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Hosting;
+
+/// <summary>Composition root shared by `run` and `demo`.</summary>
+public static class KvsEdgeHost
+{
+    public static HostApplicationBuilder CreateBuilder(string? configFile, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            // Defaults would add every unprefixed environment variable and the working directory's files.
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddKvsEdgeSources(configFile, overrides);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Services.AddSystemd(); // READY=1/STOPPING=1 and journal-friendly logs when run by systemd
+        AddKvsEdge(builder.Services, builder.Configuration);
+        return builder;
+    }
+
+    public static void AddKvsEdge(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        AddOptions(services, configuration);
+
+        // Registration order is start order. The door comes first: its StartAsync opens the relay line at its
+        // inactive level before anything else runs. Options are validated (ValidateOnStart) before any of this.
+        services.AddSingleton(sp => GpioDriverFactory.Create(sp.GetRequiredService<IOptions<DoorOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DoorController>();
+        services.AddSingleton<IDoor>(sp => sp.GetRequiredService<DoorController>());
+        services.AddHostedService(sp => sp.GetRequiredService<DoorController>());
+
+        services.AddSingleton<MqttStatusPublisher>();
+        services.AddSingleton<IStatusPublisher>(sp => sp.GetRequiredService<MqttStatusPublisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<MqttStatusPublisher>());
+
+        services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));
+        services.AddSingleton(sp => new GrantLedger(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory));
+        services.AddSingleton<DecisionExecutor>();
+        services.AddSingleton<FaceSearchRecordHandler>();
+        services.AddSingleton<RecognitionStatusReporter>();
+        services.AddHostedService<AccessStartup>();
+
+        string source = configuration[$"{RecognitionOptions.SectionName}:Source"] ?? RecognitionSources.Kinesis;
+        if (string.Equals(source, RecognitionSources.Replay, StringComparison.Ordinal))
+        {
+            services.AddSingleton<ReplayFaceMatchSource>();
+            services.AddHostedService(sp => sp.GetRequiredService<ReplayFaceMatchSource>());
+        }
+        else if (string.Equals(source, RecognitionSources.Kinesis, StringComparison.Ordinal))
+        {
+            services.AddSingleton(sp => CreateKinesisClient(sp.GetRequiredService<IOptions<AwsOptions>>().Value));
+            services.AddHostedService<KinesisFaceMatchSource>();
+        }
+    }
+
+    private static void AddOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<RecognitionOptions>().Bind(configuration.GetSection(RecognitionOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
+        services.AddOptions<DoorOptions>().Bind(configuration.GetSection(DoorOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DoorOptions>, DoorOptionsValidator>();
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+    }
+
+    private static KinesisClient CreateKinesisClient(AwsOptions aws) =>
+        new(new AwsClientOptions { Region = aws.Region, ServiceUrl = aws.Endpoints.Kinesis });
+}

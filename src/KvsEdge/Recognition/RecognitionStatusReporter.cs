@@ -1,0 +1,83 @@
+using KvsEdge.Status;
+
+namespace KvsEdge.Recognition;
+
+/// <summary>
+/// Folds the progress of a source (and its shards) into the retained `recognition` state. Lag changes on every
+/// poll, so an unchanged state is re-published at most every <see cref="RepublishInterval"/>.
+/// </summary>
+public sealed class RecognitionStatusReporter
+{
+    public static readonly TimeSpan RepublishInterval = TimeSpan.FromSeconds(5);
+
+    private readonly IStatusPublisher _publisher;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, long> _lagByShard = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private RecognitionStatus? _last;
+    private DateTimeOffset _lastPublished;
+    private long _lastProgressTimestamp;
+
+    public RecognitionStatusReporter(IStatusPublisher publisher, TimeProvider time)
+    {
+        _publisher = publisher;
+        _time = time;
+    }
+
+    public RecognitionStatus? Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _last;
+            }
+        }
+    }
+
+    /// <summary>Monotonic timestamp (TimeProvider.GetTimestamp) of the last successful poll or record.</summary>
+    public long LastProgressTimestamp => Interlocked.Read(ref _lastProgressTimestamp);
+
+    public void Report(string source, string state, string? error = null) => Update(source, state, shard: null, lagMs: null, lastRecordAt: null, error);
+
+    /// <summary>A shard poll succeeded: its lag and, if it carried records, the newest frame time.</summary>
+    public void ShardProgress(string source, string shardId, long? lagMs, DateTimeOffset? lastRecordAt) =>
+        Update(source, "running", shardId, lagMs, lastRecordAt, error: null);
+
+    public void ShardClosed(string shardId)
+    {
+        lock (_gate)
+        {
+            _lagByShard.Remove(shardId);
+        }
+    }
+
+    private void Update(string source, string state, string? shard, long? lagMs, DateTimeOffset? lastRecordAt, string? error)
+    {
+        RecognitionStatus next;
+        lock (_gate)
+        {
+            if (shard is not null)
+            {
+                _lagByShard[shard] = lagMs ?? 0;
+                Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
+            }
+
+            long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;
+            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error);
+            DateTimeOffset now = _time.GetUtcNow();
+            bool changed = _last is null || _last.State != next.State || _last.LastError != next.LastError || _last.Source != next.Source
+                || _last.LastRecordAt != next.LastRecordAt;
+            if (!changed && now - _lastPublished < RepublishInterval)
+            {
+                _last = next;
+                return;
+            }
+
+            _last = next;
+            _lastPublished = now;
+        }
+
+        _publisher.PublishRecognition(next);
+    }
+}

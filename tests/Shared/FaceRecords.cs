@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace KvsEdge.IntegrationTests.Infrastructure;
+namespace KvsEdge.TestSupport;
 
 /// <summary>Stream-processor records in the documented format, timed relative to a given clock reading.</summary>
 public static class FaceRecords

@@ -36,7 +36,10 @@ public sealed record Shard
 
 public sealed record ListShardsResult
 {
-    public IReadOnlyList<Shard> Shards { get; init; } = [];
+    // Source-generated JSON sets every init property, null when absent: the setters keep lists non-null.
+    public IReadOnlyList<Shard> Shards { get => _shards; init => _shards = value ?? []; }
+
+    private readonly IReadOnlyList<Shard> _shards = [];
 
     /// <summary>Null on the last page.</summary>
     public string? NextToken { get; init; }
@@ -76,12 +79,16 @@ public sealed record ChildShard
 {
     public required string ShardId { get; init; }
 
-    public IReadOnlyList<string> ParentShards { get; init; } = [];
+    public IReadOnlyList<string> ParentShards { get => _parentShards; init => _parentShards = value ?? []; }
+
+    private readonly IReadOnlyList<string> _parentShards = [];
 }
 
 public sealed record GetRecordsResult
 {
-    public IReadOnlyList<KinesisRecord> Records { get; init; } = [];
+    public IReadOnlyList<KinesisRecord> Records { get => _records; init => _records = value ?? []; }
+
+    private readonly IReadOnlyList<KinesisRecord> _records = [];
 
     /// <summary>Null once a closed shard has been read to its end; then <see cref="ChildShards"/> name its children.</summary>
     public string? NextShardIterator { get; init; }
@@ -89,7 +96,9 @@ public sealed record GetRecordsResult
     /// <summary>How far this read is behind the tip of the stream; 0 means caught up.</summary>
     public long? MillisBehindLatest { get; init; }
 
-    public IReadOnlyList<ChildShard> ChildShards { get; init; } = [];
+    public IReadOnlyList<ChildShard> ChildShards { get => _childShards; init => _childShards = value ?? []; }
+
+    private readonly IReadOnlyList<ChildShard> _childShards = [];
 }
 
 public sealed record PutRecordResult

@@ -21,8 +21,6 @@ public sealed class KinesisClient : IDisposable
         _client = new AwsJsonServiceClient(options, AwsJsonService.Kinesis, innerHandler);
     }
 
-    internal KinesisClient(AwsJsonServiceClient client) => _client = client;
-
     public Uri ServiceUrl => _client.ServiceUrl;
 
     public string Region => _client.Region;

@@ -44,16 +44,6 @@ public sealed class AwsClientSettingsTests
     }
 
     [Fact]
-    public void Missing_credentials_are_reported_by_the_client_constructor_before_any_request()
-    {
-        // Explicit credentials that the signer can never resolve would fail later; the default chain fails here.
-        var ex = Assert.Throws<AwsConfigurationException>(() =>
-            new AwsJsonServiceClient(new AwsClientOptions(), AwsJsonService.Kinesis, new RecordingHandler()).Dispose());
-
-        Assert.True(ex.Message.Contains("region", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase));
-    }
-
-    [Fact]
     public void Region_precedence_is_options_then_AWS_REGION_then_AWS_DEFAULT_REGION_then_profile()
     {
         var env = new Dictionary<string, string> { ["AWS_REGION"] = "eu-west-2", ["AWS_DEFAULT_REGION"] = "eu-west-3" };

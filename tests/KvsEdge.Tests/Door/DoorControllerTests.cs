@@ -38,11 +38,11 @@ public class DoorControllerTests
         Assert.Equal(PinValue.High, h.Driver.GetLevel(DoorHarness.GrantedPin));
         Assert.Equal(DoorState.Unlocked, h.Door.State);
 
-        h.Time.Advance(Pulse - TimeSpan.FromTicks(1));
+        await h.AdvanceAsync(Pulse - TimeSpan.FromTicks(1));
         Assert.Equal(PinValue.High, h.Relay);
         Assert.Equal(DoorState.Unlocked, h.Door.State);
 
-        h.Time.Advance(TimeSpan.FromTicks(1));
+        await h.AdvanceAsync(TimeSpan.FromTicks(1));
         await h.WaitForStateAsync(DoorState.Locked);
 
         Assert.Equal(new PinTransition(DoorHarness.RelayPin, PinValue.Low, t0 + Pulse), h.Driver.TransitionsOf(DoorHarness.RelayPin)[^1]);
@@ -71,7 +71,7 @@ public class DoorControllerTests
         Assert.Equal(PinValue.Low, h.Relay);
         Assert.Equal(PinValue.Low, h.Driver.GetLevel(DoorHarness.GrantedPin));
 
-        h.Time.Advance(Pulse);
+        await h.AdvanceAsync(Pulse);
         await h.WaitForStateAsync(DoorState.Locked);
         Assert.Equal(PinValue.High, h.Relay);
         Assert.Equal(PinValue.High, h.Driver.GetLevel(DoorHarness.GrantedPin));
@@ -94,7 +94,7 @@ public class DoorControllerTests
         Assert.Equal(new[] { DoorState.Unlocked }, h.Events);
 
         // The refused call did not extend the pulse.
-        h.Time.Advance(Pulse);
+        await h.AdvanceAsync(Pulse);
         await h.WaitForStateAsync(DoorState.Locked);
         Assert.Equal(PinValue.Low, h.Relay);
     }
@@ -125,7 +125,7 @@ public class DoorControllerTests
 
         int count = h.Driver.Transitions.Count;
         Assert.False(await h.Door.UnlockAsync(CancellationToken.None));
-        h.Time.Advance(Pulse * 2);
+        await h.AdvanceAsync(Pulse * 2);
         Assert.Equal(count, h.Driver.Transitions.Count);
     }
 
@@ -145,7 +145,7 @@ public class DoorControllerTests
 
         // The door is usable again after a cancelled pulse.
         Assert.True(await h.Door.UnlockAsync(CancellationToken.None));
-        h.Time.Advance(Pulse);
+        await h.AdvanceAsync(Pulse);
         await h.WaitForStateAsync(DoorState.Locked, count: 2);
         Assert.Equal(PinValue.Low, h.Relay);
     }
@@ -185,7 +185,7 @@ public class DoorControllerTests
         Assert.True(await h.Door.UnlockAsync(CancellationToken.None));
         Assert.Equal(PinValue.High, h.Relay);
 
-        h.Time.Advance(Pulse);
+        await h.AdvanceAsync(Pulse);
         await h.WaitForStateAsync(DoorState.Locked);
         Assert.Equal(PinValue.Low, h.Relay);
 
@@ -201,7 +201,7 @@ public class DoorControllerTests
         await h.StartAsync();
 
         Assert.True(await h.Door.UnlockAsync(CancellationToken.None));
-        h.Time.Advance(Pulse);
+        await h.AdvanceAsync(Pulse);
         await h.WaitForStateAsync(DoorState.Locked);
         Assert.Equal(PinValue.Low, h.Relay);
     }
@@ -229,9 +229,9 @@ public class DoorControllerTests
         h.Door.SignalDenied();
         Assert.Equal(PinValue.High, h.Driver.GetLevel(DoorHarness.DeniedPin));
 
-        h.Time.Advance(TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(1));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(1));
         Assert.Equal(PinValue.High, h.Driver.GetLevel(DoorHarness.DeniedPin));
-        h.Time.Advance(TimeSpan.FromTicks(1));
+        await h.AdvanceAsync(TimeSpan.FromTicks(1));
         PinTransition off = await h.Driver.WaitForTransitionAsync(t => t.Pin == DoorHarness.DeniedPin && t.Value == PinValue.Low, from).WaitAsync(DoorHarness.Bound);
 
         Assert.Equal(h.Time.GetUtcNow(), off.At);
@@ -251,7 +251,7 @@ public class DoorControllerTests
         await h.StartAsync();
         h.Door.SignalDenied();
         Assert.True(await h.Door.UnlockAsync(CancellationToken.None));
-        h.Time.Advance(Pulse);
+        await h.AdvanceAsync(Pulse);
         await h.WaitForStateAsync(DoorState.Locked);
 
         Assert.All(h.Driver.Transitions, t => Assert.Equal(DoorHarness.RelayPin, t.Pin));
@@ -268,7 +268,7 @@ public class DoorControllerTests
 
         Assert.Equal(1, results.Count(r => r));
         Assert.Equal(2, h.Driver.TransitionsOf(DoorHarness.RelayPin).Count);
-        h.Time.Advance(Pulse);
+        await h.AdvanceAsync(Pulse);
         await h.WaitForStateAsync(DoorState.Locked);
         Assert.Equal(PinValue.Low, h.Relay);
     }
@@ -284,7 +284,7 @@ public class DoorControllerTests
         await h.StartAsync();
         Assert.True(await h.Door.UnlockAsync(CancellationToken.None));
 
-        h.Time.Advance(DoorOptions.MaxPulseDurationCap);
+        await h.AdvanceAsync(DoorOptions.MaxPulseDurationCap);
         await h.WaitForStateAsync(DoorState.Locked);
         Assert.Equal(PinValue.Low, h.Relay);
     }

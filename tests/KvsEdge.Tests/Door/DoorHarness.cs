@@ -93,6 +93,13 @@ internal sealed class DoorHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Advances the fake clock off xunit's SynchronizationContext: there, an await continuation that a due timer
+    /// completes runs inline, so whatever the pulse does at that instant has happened when this returns, and
+    /// "nothing happened yet" is a real assertion rather than a race with the thread pool.
+    /// </summary>
+    public Task AdvanceAsync(TimeSpan by) => Task.Run(() => Time.Advance(by));
+
     public async Task StartAsync() => await Door.StartAsync(CancellationToken.None);
 
     public async ValueTask DisposeAsync()

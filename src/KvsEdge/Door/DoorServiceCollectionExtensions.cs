@@ -1,0 +1,33 @@
+using System.Device.Gpio;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Door;
+
+public static class DoorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the door: validated options, the GPIO controller for the configured driver, and
+    /// <see cref="DoorController"/> as <see cref="IDoor"/> and as a hosted service. Call it before any other
+    /// AddHostedService: hosted services start in registration order, so the relay is opened (inactive) first.
+    /// </summary>
+    public static IServiceCollection AddDoor(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddOptions<DoorOptions>().BindConfiguration(DoorOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DoorOptions>, DoorOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // The container owns the controller (and through it the driver): disposed after DoorController, which
+        // the container created later and therefore disposes first.
+        services.TryAddSingleton(sp => new GpioController(
+            GpioDriverFactory.Create(sp.GetRequiredService<IOptions<DoorOptions>>().Value, sp.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton<DoorController>();
+        services.TryAddSingleton<IDoor>(sp => sp.GetRequiredService<DoorController>());
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DoorController>());
+        return services;
+    }
+}

@@ -9,16 +9,17 @@ namespace KvsEdge.Hosting;
 
 /// <summary>
 /// Runs after the door is safe and before any recognition source: reloads the grant ledger (so nothing replays
-/// after a restart) and mirrors the door's relay state to the retained `door` topic.
+/// after a restart) and mirrors the door's relay state to the retained `door` topic. On shutdown it stops the
+/// door (ending any pulse) while MQTT still runs, so the last `locked` is published before `offline`.
 /// </summary>
 public sealed class AccessStartup : IHostedService
 {
     private readonly DecisionExecutor _executor;
-    private readonly IDoor _door;
+    private readonly DoorController _door;
     private readonly IStatusPublisher _status;
     private readonly AccessOptions _access;
 
-    public AccessStartup(DecisionExecutor executor, IDoor door, IStatusPublisher status, IOptions<AccessOptions> access)
+    public AccessStartup(DecisionExecutor executor, DoorController door, IStatusPublisher status, IOptions<AccessOptions> access)
     {
         _executor = executor;
         _door = door;
@@ -34,10 +35,10 @@ public sealed class AccessStartup : IHostedService
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _door.StopAsync(cancellationToken).ConfigureAwait(false);
         _door.StateChanged -= OnDoorStateChanged;
-        return Task.CompletedTask;
     }
 
     private void OnDoorStateChanged(object? sender, DoorState state) => _status.PublishDoor(state);

@@ -44,10 +44,7 @@ public static class KvsEdgeHost
 
         // Registration order is start order. The door comes first: its StartAsync opens the relay line at its
         // inactive level before anything else runs. Options are validated (ValidateOnStart) before any of this.
-        services.AddSingleton(sp => GpioDriverFactory.Create(sp.GetRequiredService<IOptions<DoorOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<DoorController>();
-        services.AddSingleton<IDoor>(sp => sp.GetRequiredService<DoorController>());
-        services.AddHostedService(sp => sp.GetRequiredService<DoorController>());
+        services.AddDoor();
 
         services.AddSingleton<MqttStatusPublisher>();
         services.AddSingleton<IStatusPublisher>(sp => sp.GetRequiredService<MqttStatusPublisher>());
@@ -81,8 +78,6 @@ public static class KvsEdgeHost
         services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
-        services.AddOptions<DoorOptions>().Bind(configuration.GetSection(DoorOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DoorOptions>, DoorOptionsValidator>();
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
     }

@@ -24,6 +24,9 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
     public string Host { get; } = "127.0.0.1";
 
+    /// <summary>The underlying server, for tests that watch connections.</summary>
+    internal MqttServer Server => _server;
+
     /// <summary>The port actually listened on (the OS-chosen one when 0 was asked for).</summary>
     public int Port { get; }
 

@@ -206,6 +206,8 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             .WithCleanSession(true)
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(_options.ConnectTimeout)
+            // AWS IoT Core closes connections on fragmented packets; status messages are small anyway.
+            .WithoutPacketFragmentation()
             .WithWillTopic(AvailabilityTopic)
             .WithWillPayload(StatusPayloads.Offline)
             .WithWillRetain(true)

@@ -1,0 +1,56 @@
+using System.Net.Security;
+using Microsoft.Extensions.Logging;
+
+namespace KvsEdge.Status;
+
+/// <summary>
+/// Status logging. Event ids 1300-1399 and event names are frozen: dashboards and alerts key on them.
+/// Nothing here takes a password or key material.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1300, LogLevel.Information, "MQTT disabled (Mqtt:Enabled=false): status is only logged", EventName = "MqttDisabled")]
+    public static partial void Disabled(ILogger logger);
+
+    [LoggerMessage(1301, LogLevel.Debug, "Connecting to MQTT broker {Host}:{Port} as {ClientId} (TLS {Tls})", EventName = "MqttConnecting")]
+    public static partial void Connecting(ILogger logger, string host, int port, string clientId, bool tls);
+
+    [LoggerMessage(1302, LogLevel.Information, "Connected to MQTT broker {Host}:{Port}; topics under {TopicPrefix}", EventName = "MqttConnected")]
+    public static partial void Connected(ILogger logger, string host, int port, string topicPrefix);
+
+    [LoggerMessage(1303, LogLevel.Warning, "MQTT connection to {Host}:{Port} failed; retrying in {Delay}", EventName = "MqttConnectFailed")]
+    public static partial void ConnectFailed(ILogger logger, Exception exception, string host, int port, TimeSpan delay);
+
+    [LoggerMessage(1304, LogLevel.Warning, "MQTT connection lost ({Reason}); retrying in {Delay}", EventName = "MqttConnectionLost")]
+    public static partial void ConnectionLost(ILogger logger, string reason, TimeSpan delay);
+
+    [LoggerMessage(1305, LogLevel.Warning, "MQTT publish to {Topic} failed; the message is kept for the next connection", EventName = "MqttPublishFailed")]
+    public static partial void PublishFailed(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(1306, LogLevel.Error, "MQTT broker rejected the publish to {Topic} ({ReasonCode}); message dropped", EventName = "MqttPublishRejected")]
+    public static partial void PublishRejected(ILogger logger, string topic, string reasonCode);
+
+    [LoggerMessage(1307, LogLevel.Warning, "MQTT event queue full ({Capacity}): oldest event dropped, {Dropped} dropped so far", EventName = "MqttEventDropped")]
+    public static partial void EventDropped(ILogger logger, int capacity, long dropped);
+
+    [LoggerMessage(1308, LogLevel.Debug, "MQTT disabled, not published: {Topic} {Payload}", EventName = "MqttNotPublished")]
+    public static partial void NotPublished(ILogger logger, string topic, string payload);
+
+    [LoggerMessage(1309, LogLevel.Information, "MQTT publisher stopped: published offline and disconnected", EventName = "MqttStopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(1310, LogLevel.Warning, "MQTT clean stop did not complete; the broker will publish the Last Will", EventName = "MqttStopFailed")]
+    public static partial void StopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1311, LogLevel.Error, "MQTT broker certificate {Subject} rejected: {Errors}", EventName = "MqttBrokerCertificateRejected")]
+    public static partial void BrokerCertificateRejected(ILogger logger, string subject, SslPolicyErrors errors);
+
+    [LoggerMessage(1312, LogLevel.Debug, "MQTT re-published {Count} retained state topics", EventName = "MqttStateRepublished")]
+    public static partial void StateRepublished(ILogger logger, int count);
+
+    [LoggerMessage(1313, LogLevel.Information, "Embedded MQTT broker listening on 127.0.0.1:{Port}", EventName = "EmbeddedBrokerStarted")]
+    public static partial void EmbeddedBrokerStarted(ILogger logger, int port);
+
+    [LoggerMessage(1314, LogLevel.Information, "Embedded MQTT broker stopped", EventName = "EmbeddedBrokerStopped")]
+    public static partial void EmbeddedBrokerStopped(ILogger logger);
+}

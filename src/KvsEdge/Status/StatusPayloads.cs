@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KvsEdge.Access;
+using KvsEdge.Door;
+
+namespace KvsEdge.Status;
+
+/// <summary>The `events` payload. Field names are a contract (DESIGN.md): never rename them.</summary>
+internal sealed record EventPayload(
+    string Type,
+    string Reason,
+    string? Detail,
+    string? Person,
+    double? Similarity,
+    string? FaceId,
+    string? StreamArn,
+    string? FragmentNumber,
+    string? ProducerTimestamp,
+    string? FrameTime,
+    string? Source,
+    string? ReceivedAt,
+    string DecidedAt);
+
+/// <summary>The retained `recognition` payload.</summary>
+internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError);
+
+// Source generation keeps the payloads trimming-safe and reflection-free on the Pi.
+// Nulls are written as null so every key is always present: consumers (Home Assistant templates) can rely on the shape.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(EventPayload))]
+[JsonSerializable(typeof(RecognitionPayload))]
+internal sealed partial class StatusJsonContext : JsonSerializerContext;
+
+/// <summary>Turns appliance values into MQTT payload strings.</summary>
+public static class StatusPayloads
+{
+    public const string Online = "online";
+    public const string Offline = "offline";
+
+    public static string Door(DoorState state) => state == DoorState.Unlocked ? "unlocked" : "locked";
+
+    public static string Recognition(RecognitionStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Iso(status.LastRecordAt), status.LastError);
+        return JsonSerializer.Serialize(payload, StatusJsonContext.Default.RecognitionPayload);
+    }
+
+    public static string Event(Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var observation = decision.Observation;
+        var payload = new EventPayload(
+            decision.EventType,
+            decision.Reason,
+            decision.Detail,
+            decision.Person,
+            decision.Similarity,
+            decision.FaceId,
+            observation?.StreamArn,
+            observation?.FragmentNumber,
+            observation?.ProducerTimestamp is { } seconds ? Iso(FromEpochSeconds(seconds)) : null,
+            Iso(observation?.FrameTime),
+            observation?.Source,
+            Iso(observation?.ReceivedAt),
+            Iso(decision.DecidedAt)!);
+        return JsonSerializer.Serialize(payload, StatusJsonContext.Default.EventPayload);
+    }
+
+    /// <summary>ISO 8601 UTC with milliseconds, e.g. <c>2026-11-25T10:00:00.123Z</c>.</summary>
+    public static string? Iso(DateTimeOffset? value) =>
+        value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    // ProducerTimestamp is epoch seconds with a fraction (FACTS.md); keep millisecond precision.
+    private static DateTimeOffset FromEpochSeconds(double seconds) =>
+        DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000.0, MidpointRounding.AwayFromZero));
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace KvsEdge.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real Mosquitto broker (<c>/usr/sbin/mosquitto</c>) on a free loopback port, with a generated configuration.
+/// <see cref="Stop"/> and <see cref="StartAsync"/> restart it on the same port for broker-restart tests.
+/// Retained messages are not persisted, so a restart loses them, like a broker without persistence would.
+/// </summary>
+public sealed class MosquittoFixture : IAsyncLifetime, IAsyncDisposable
+{
+    public const string Executable = "/usr/sbin/mosquitto";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly string _extraConfig;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public MosquittoFixture()
+        : this(string.Empty)
+    {
+    }
+
+    private MosquittoFixture(string extraConfig)
+    {
+        _extraConfig = extraConfig;
+        Directory = System.IO.Directory.CreateTempSubdirectory("kvsedge-mosquitto-").FullName;
+        Port = FreeTcpPort();
+    }
+
+    public string Host { get; } = "127.0.0.1";
+
+    /// <summary>The plain (anonymous, non-TLS) listener.</summary>
+    public int Port { get; }
+
+    /// <summary>Scratch directory for the configuration and any certificates; deleted on dispose.</summary>
+    public string Directory { get; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <param name="extraConfig">Appended to the configuration (e.g. a TLS listener); call <see cref="StartAsync"/> next.</param>
+    public static MosquittoFixture WithExtraConfig(string extraConfig) => new(extraConfig);
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public Task InitializeAsync() => StartAsync();
+
+    /// <summary>Starts the broker (again, on the same port) and returns once it accepts connections.</summary>
+    public async Task StartAsync()
+    {
+        if (!File.Exists(Executable))
+        {
+            throw new InvalidOperationException($"Mosquitto is not installed at {Executable}: run `apt-get install mosquitto` to run the integration tests.");
+        }
+
+        if (IsRunning)
+        {
+            return;
+        }
+
+        string configPath = Path.Combine(Directory, "mosquitto.conf");
+        // `user <current user>` keeps a root test run as root (mosquitto would otherwise switch to `mosquitto`, which
+        // cannot read our temp directory); as a normal user the setting has no effect.
+        File.WriteAllText(configPath, $"""
+            user {Environment.UserName}
+            persistence false
+            log_dest stderr
+            per_listener_settings false
+            allow_anonymous true
+            listener {Port} 127.0.0.1
+            {_extraConfig}
+
+            """);
+
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process
+        {
+            StartInfo = new ProcessStartInfo(Executable)
+            {
+                ArgumentList = { "-c", configPath },
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            },
+            EnableRaisingEvents = true,
+        };
+        DataReceivedEventHandler onLine = (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (_output)
+            {
+                _output.AppendLine(e.Data);
+            }
+
+            // Mosquitto logs this once every listener is open.
+            if (e.Data.Contains(" running", StringComparison.Ordinal))
+            {
+                running.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += onLine;
+        process.OutputDataReceived += onLine;
+        process.Exited += (_, _) => running.TrySetException(new InvalidOperationException($"mosquitto exited early:\n{Output}"));
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        _process = process;
+
+        try
+        {
+            await running.Task.WaitAsync(StartTimeout);
+            using var probe = new TcpClient();
+            await probe.ConnectAsync(IPAddress.Loopback, Port).WaitAsync(StartTimeout);
+        }
+        catch (Exception ex) when (ex is TimeoutException or SocketException)
+        {
+            Stop();
+            throw new InvalidOperationException($"mosquitto did not accept connections on {Port}:\n{Output}", ex);
+        }
+    }
+
+    /// <summary>Kills the broker at once, as a crash would: clients see their connection drop.</summary>
+    public void Stop()
+    {
+        Process? process = _process;
+        _process = null;
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+
+    /// <summary>What mosquitto logged so far, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory must not fail the run.
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -238,10 +238,11 @@ public sealed class AccessPolicy
         {
             mark = new FrameMark(obs.RecordKey, obs.FrameTime);
             frames.Add(mark);
-            if (frames.Count > _rules.OutOf)
+            // Only the last M frames before a face count; keep a few more so that frames arriving slightly out of
+            // order are still judged against their own predecessors, and never drop the frame being decided.
+            if (frames.Count > (2 * _rules.OutOf) + 8)
             {
-                // Only the last M frames can count; drop the one taken earliest.
-                frames.Remove(frames.MinBy(f => f.FrameTime)!);
+                frames.Remove(frames.Where(f => !ReferenceEquals(f, mark)).MinBy(f => f.FrameTime)!);
             }
         }
 

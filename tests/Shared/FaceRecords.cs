@@ -6,7 +6,7 @@ namespace KvsEdge.TestSupport;
 /// <summary>Stream-processor records in the documented format, timed relative to a given clock reading.</summary>
 public static class FaceRecords
 {
-    private static long s_fragment = 91343852333289682796L;
+    private static long s_fragment = 913438523332896827L;
 
     /// <summary>A frame with one face matched to <paramref name="externalImageId"/>.</summary>
     public static byte[] Match(string externalImageId, double similarity, DateTimeOffset frameTime) =>

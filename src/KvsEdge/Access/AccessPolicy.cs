@@ -255,10 +255,14 @@ public sealed class AccessPolicy
     private int CountConfirmations(FaceObservation obs, string person)
     {
         List<FrameMark> frames = _recentFrames[obs.StreamArn ?? obs.Source];
-        return frames
-            .Where(f => f.FrameTime <= obs.FrameTime && obs.FrameTime - f.FrameTime <= _rules.Window)
+        // The frame being decided is always one of the M, even when another frame carries the same time:
+        // otherwise a 1-of-1 rule could be blocked by an earlier miss at an equal timestamp.
+        FrameMark current = frames.Find(f => string.Equals(f.RecordKey, obs.RecordKey, StringComparison.Ordinal))!;
+        int own = current.People.Contains(person) ? 1 : 0;
+        return own + frames
+            .Where(f => !ReferenceEquals(f, current) && f.FrameTime <= obs.FrameTime && obs.FrameTime - f.FrameTime <= _rules.Window)
             .OrderByDescending(f => f.FrameTime)
-            .Take(_rules.OutOf)
+            .Take(_rules.OutOf - 1)
             .Count(f => f.People.Contains(person));
     }
 

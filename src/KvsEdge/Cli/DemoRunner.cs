@@ -57,7 +57,7 @@ public static class DemoRunner
         string brokerText;
         if (string.IsNullOrEmpty(user["Mqtt:Host"]))
         {
-            broker = await EmbeddedBroker.StartWithFallbackAsync(DefaultBrokerPort, cancellationToken).ConfigureAwait(false);
+            broker = await StartBrokerAsync(cancellationToken).ConfigureAwait(false);
             overrides["Mqtt:Host"] = "127.0.0.1";
             overrides["Mqtt:Port"] = broker.Port.ToString(CultureInfo.InvariantCulture);
             brokerText = $"embedded broker on 127.0.0.1:{broker.Port}";
@@ -81,9 +81,8 @@ public static class DemoRunner
                     host.Services.GetRequiredService<DecisionExecutor>(),
                     host.Services.GetRequiredService<IDoor>(),
                     host.Services.GetRequiredService<IOptions<DoorOptions>>().Value);
-                string prefix = MqttStatusPublisher.TopicPrefixFor(
-                    host.Services.GetRequiredService<IOptions<MqttOptions>>().Value,
-                    host.Services.GetRequiredService<IOptions<DeviceOptions>>().Value);
+                string prefix = host.Services.GetRequiredService<IOptions<MqttOptions>>().Value
+                    .EffectiveTopicPrefix(host.Services.GetRequiredService<IOptions<DeviceOptions>>().Value);
                 view.WriteHeader(brokerText, prefix, overrides["Mqtt:Host"] is null ? user["Mqtt:Host"] : "127.0.0.1", broker?.Port);
 
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -112,6 +111,19 @@ public static class DemoRunner
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The usual MQTT port if it is free (so `mosquitto_sub` works as is), else any free port.</summary>
+    private static async Task<EmbeddedBroker> StartBrokerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await EmbeddedBroker.StartAsync(DefaultBrokerPort, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException || ex.InnerException is System.Net.Sockets.SocketException)
+        {
+            return await EmbeddedBroker.StartAsync(0, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static void TryDelete(string directory)

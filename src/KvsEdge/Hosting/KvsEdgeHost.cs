@@ -46,9 +46,7 @@ public static class KvsEdgeHost
         // inactive level before anything else runs. Options are validated (ValidateOnStart) before any of this.
         services.AddDoor();
 
-        services.AddSingleton<MqttStatusPublisher>();
-        services.AddSingleton<IStatusPublisher>(sp => sp.GetRequiredService<MqttStatusPublisher>());
-        services.AddHostedService(sp => sp.GetRequiredService<MqttStatusPublisher>());
+        services.AddMqttStatus(configuration);
 
         services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));
         services.AddSingleton(sp => new GrantLedger(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory));
@@ -78,8 +76,6 @@ public static class KvsEdgeHost
         services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
     }
 
     private static KinesisClient CreateKinesisClient(AwsOptions aws) =>

@@ -151,7 +151,7 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
                 position = ShardPosition.Latest; // first run: only what happens from now on may open the door
             }
 
-            Log.ShardReaderStarting(_logger, shard.ShardId, position.ToString());
+            Log.ShardReaderStarting(_logger, shard.ShardId, position.Type, position.AfterSequenceNumber);
             readers[shard.ShardId] = Task.Run(() => ReadShardAsync(shard.ShardId, position, stoppingToken), stoppingToken);
         }
     }
@@ -259,8 +259,6 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
         public static ShardPosition TrimHorizon => new(ShardIteratorType.TrimHorizon, null);
 
         public static ShardPosition After(string sequenceNumber) => new(ShardIteratorType.AfterSequenceNumber, sequenceNumber);
-
-        public override string ToString() => AfterSequenceNumber is null ? Type.ToString() : $"{Type} {AfterSequenceNumber}";
     }
 
     private static partial class Log
@@ -270,8 +268,8 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
         public static partial void ShardListingFailed(ILogger logger, string streamName, string error);
 
         [LoggerMessage(EventId = 1111, EventName = "ShardReaderStarting", Level = LogLevel.Information,
-            Message = "Reading shard {ShardId} from {Position}")]
-        public static partial void ShardReaderStarting(ILogger logger, string shardId, string position);
+            Message = "Reading shard {ShardId} from {IteratorType} {SequenceNumber}")]
+        public static partial void ShardReaderStarting(ILogger logger, string shardId, ShardIteratorType iteratorType, string? sequenceNumber);
 
         [LoggerMessage(EventId = 1112, EventName = "ShardFinished", Level = LogLevel.Information,
             Message = "Shard {ShardId} is closed and read to its end")]

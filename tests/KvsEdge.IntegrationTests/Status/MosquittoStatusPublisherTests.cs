@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 
+using KvsEdge.TestSupport;
+
 namespace KvsEdge.IntegrationTests.Status;
 
 /// <summary>The MQTT publisher against a real Mosquitto. Backoff runs on a fake clock; waits are on messages.</summary>

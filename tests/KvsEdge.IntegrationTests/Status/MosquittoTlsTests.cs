@@ -4,6 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using KvsEdge.IntegrationTests.Infrastructure;
 using KvsEdge.Status;
 
+using KvsEdge.TestSupport;
+
 namespace KvsEdge.IntegrationTests.Status;
 
 /// <summary>

@@ -173,6 +173,21 @@ public class AccessPolicyTests
     }
 
     [Fact]
+    public void The_frame_being_decided_always_counts_even_when_another_frame_has_the_same_time()
+    {
+        // Two records of one stream stamped with the same frame time: the earlier miss must not push the
+        // matching frame out of a 1-of-1 window.
+        AccessPolicy single = Policy();
+        Assert.Equal("UnknownFace/unknown_face", Outcome(single.Decide(Obs(T0), T0)));
+        Assert.Equal("Granted/allowed", Outcome(single.Decide(Obs(T0, ("alice", 97)), T0)));
+
+
+        AccessPolicy pair = Policy(o => o.Confirmation.Required = o.Confirmation.OutOf = 2);
+        Assert.Equal("Ignored/awaiting_confirmation", Outcome(pair.Decide(Obs(T0, ("alice", 97)), T0)));
+        Assert.Equal("Granted/allowed", Outcome(pair.Decide(Obs(T0.AddMilliseconds(100), ("alice", 97)), T0.AddMilliseconds(100))));
+    }
+
+    [Fact]
     public void Two_faces_in_one_frame_do_not_confirm_each_other_and_streams_are_separate()
     {
         AccessPolicy policy = Policy(o => o.Confirmation.Required = o.Confirmation.OutOf = 2);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using KvsEdge.Aws;
 
+using KvsEdge.TestSupport;
+
 namespace KvsEdge.Tests.Aws;
 
 public sealed class KinesisWaitForActiveTests

@@ -198,8 +198,8 @@ public sealed class KinesisFaceMatchSourceTests : IAsyncDisposable
     {
         public string? Type => (string?)Body["ShardIteratorType"];
 
-        public string? StartingSequenceNumber => (string?)Body["StartingSequenceNumber"];
+        public string? StartingSequenceNumber => (string?)Body[nameof(StartingSequenceNumber)];
 
-        public string? ShardId => (string?)Body["ShardId"];
+        public string? ShardId => (string?)Body[nameof(ShardId)];
     }
 }

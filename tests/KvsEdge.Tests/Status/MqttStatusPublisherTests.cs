@@ -9,6 +9,8 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
+using KvsEdge.TestSupport;
+
 namespace KvsEdge.Tests.Status;
 
 /// <summary>The publisher against an in-process MQTTnet broker; backoff runs on a fake clock.</summary>

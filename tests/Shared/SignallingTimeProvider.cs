@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace KvsEdge.Tests.Consumer;
+namespace KvsEdge.TestSupport;
 
 /// <summary>
 /// A FakeTimeProvider that tells the test when code under test starts waiting, so the test advances time only
@@ -11,6 +11,10 @@ public sealed class SignallingTimeProvider : FakeTimeProvider
     private readonly object _gate = new();
     private readonly List<TimeSpan> _created = [];
     private readonly List<(Func<TimeSpan, bool> Match, TaskCompletionSource<TimeSpan> Signal)> _waiters = [];
+
+    public SignallingTimeProvider()
+    {
+    }
 
     public SignallingTimeProvider(DateTimeOffset start)
         : base(start)
@@ -55,4 +59,7 @@ public sealed class SignallingTimeProvider : FakeTimeProvider
             return signal.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
     }
+
+    /// <summary>Waits for the next timer not yet taken (a backoff or poll delay) and returns its due time.</summary>
+    public Task<TimeSpan> NextTimerAsync(TimeSpan timeout) => WaitForTimerAsync(static _ => true).WaitAsync(timeout);
 }

@@ -1,13 +1,13 @@
 using MQTTnet;
 using MQTTnet.Formatter;
 
-namespace KvsEdge.IntegrationTests.Infrastructure;
+namespace KvsEdge.TestSupport;
 
 /// <summary>
 /// A subscriber that records everything under a topic filter. MQTT 5 with retain-as-published, so the Retain flag
 /// of live messages shows what the publisher sent.
 /// </summary>
-internal sealed class MqttProbe : IAsyncDisposable
+public sealed class MqttProbe : IAsyncDisposable
 {
     private readonly IMqttClient _client;
     private readonly Lock _gate = new();

@@ -32,4 +32,4 @@ if [ ! -f .tools/node_modules/kinesalite/package.json ] \
   mkdir -p .tools
   npm install --prefix .tools --no-audit --no-fund --loglevel=error "kinesalite@$KINESALITE_VERSION" >/dev/null
 fi
-echo "Prerequisites ready: $(mosquitto -h 2>/dev/null | head -1 || echo mosquitto), $(gst-launch-1.0 --version | sed -n 2p), kinesalite $KINESALITE_VERSION, node $(node --version)"
+echo "Prerequisites ready: $(mosquitto -h 2>&1 | head -1), $(gst-launch-1.0 --version | sed -n 2p), kinesalite $KINESALITE_VERSION, node $(node --version)"

@@ -14,6 +14,8 @@ public sealed class MqttProbe : IAsyncDisposable
     private readonly List<MqttApplicationMessage> _messages = [];
     private readonly List<(Func<MqttApplicationMessage, bool> Predicate, TaskCompletionSource<MqttApplicationMessage> Done)> _waiters = [];
 
+    private MqttClientOptions? _options;
+
     private MqttProbe(IMqttClient client)
     {
         _client = client;
@@ -29,15 +31,24 @@ public sealed class MqttProbe : IAsyncDisposable
         };
     }
 
-    public static async Task<MqttProbe> ConnectAsync(string host, int port, string topicFilter)
+    /// <param name="persistentSession">
+    /// Keep the session (and its QoS 1 queue) on the broker while disconnected; see <see cref="ReconnectAsync"/>.
+    /// </param>
+    public static async Task<MqttProbe> ConnectAsync(string host, int port, string topicFilter, bool persistentSession = false)
     {
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         var probe = new MqttProbe(client);
-        var options = new MqttClientOptionsBuilder()
+        var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(host, port)
             .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId("probe-" + Guid.NewGuid().ToString("N"))
-            .Build();
+            .WithClientId("probe-" + Guid.NewGuid().ToString("N"));
+        if (persistentSession)
+        {
+            builder = builder.WithCleanStart(false).WithSessionExpiryInterval(3600);
+        }
+
+        MqttClientOptions options = builder.Build();
+        probe._options = options;
         await client.ConnectAsync(options).WaitAsync(TimeSpan.FromSeconds(10));
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(topicFilter).WithAtLeastOnceQoS().WithRetainAsPublished(true))
@@ -55,6 +66,17 @@ public sealed class MqttProbe : IAsyncDisposable
                 return _messages.ToArray();
             }
         }
+    }
+
+    /// <summary>Connects again with the same client id; a persistent session gets what was queued meanwhile.</summary>
+    public async Task ReconnectAsync()
+    {
+        if (_client.IsConnected)
+        {
+            return;
+        }
+
+        await _client.ConnectAsync(_options!).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     public async Task PublishAsync(string topic, string payload)

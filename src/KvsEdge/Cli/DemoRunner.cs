@@ -40,7 +40,9 @@ public static class DemoRunner
             ["Device:StateDirectory"] = stateDirectory,
             ["Recognition:Source"] = RecognitionSources.Replay,
             ["Door:Driver"] = "simulated",
-            ["Logging:LogLevel:Default"] = user["Logging:LogLevel:Default"] ?? "Warning",
+            // The live view shows decisions and relay changes; the log adds only errors unless asked for more.
+            ["Logging:LogLevel:Default"] = user["Logging:LogLevel:Default"] ?? "Error",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = user["Logging:LogLevel:Microsoft.Hosting.Lifetime"] ?? "Error",
         };
         if (once)
         {

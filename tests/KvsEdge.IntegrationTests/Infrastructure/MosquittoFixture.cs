@@ -16,6 +16,7 @@ public sealed class MosquittoFixture : IAsyncLifetime, IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
 
     private readonly string _extraConfig;
+    private readonly bool _persistent;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -24,9 +25,10 @@ public sealed class MosquittoFixture : IAsyncLifetime, IAsyncDisposable
     {
     }
 
-    private MosquittoFixture(string extraConfig)
+    private MosquittoFixture(string extraConfig, bool persistent = false)
     {
         _extraConfig = extraConfig;
+        _persistent = persistent;
         Directory = System.IO.Directory.CreateTempSubdirectory("kvsedge-mosquitto-").FullName;
         Port = FreeTcpPort();
     }
@@ -43,6 +45,12 @@ public sealed class MosquittoFixture : IAsyncLifetime, IAsyncDisposable
 
     /// <param name="extraConfig">Appended to the configuration (e.g. a TLS listener); call <see cref="StartAsync"/> next.</param>
     public static MosquittoFixture WithExtraConfig(string extraConfig) => new(extraConfig);
+
+    /// <summary>
+    /// A broker that keeps sessions across a restart (saved on a graceful stop), so a persistent subscriber
+    /// receives QoS 1 messages published while it was reconnecting: broker-restart tests need no race.
+    /// </summary>
+    public static MosquittoFixture WithPersistence() => new(string.Empty, persistent: true);
 
     public static int FreeTcpPort()
     {
@@ -71,7 +79,8 @@ public sealed class MosquittoFixture : IAsyncLifetime, IAsyncDisposable
         // cannot read our temp directory); as a normal user the setting has no effect.
         File.WriteAllText(configPath, $"""
             user {Environment.UserName}
-            persistence false
+            persistence {(_persistent ? "true" : "false")}
+            persistence_location {Directory}/
             log_dest stderr
             per_listener_settings false
             allow_anonymous true
@@ -152,6 +161,24 @@ public sealed class MosquittoFixture : IAsyncLifetime, IAsyncDisposable
         finally
         {
             process.Dispose();
+        }
+    }
+
+    /// <summary>SIGTERM, as `systemctl stop mosquitto` would: a persistent broker saves its sessions first.</summary>
+    public async Task StopGracefullyAsync()
+    {
+        Process? process = _process;
+        _process = null;
+        if (process is null)
+        {
+            return;
+        }
+
+        using (process)
+        {
+            using var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
     }
 

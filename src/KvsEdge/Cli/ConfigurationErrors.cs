@@ -30,7 +30,7 @@ public static class ConfigurationErrors
                 // The binder names the key ("... at 'Door:PulseDuration' to type 'System.TimeSpan'").
                 error.WriteLine($"Configuration error:\n  - {exception.Message}{(exception.InnerException is null ? string.Empty : " " + exception.InnerException.Message)}");
                 return true;
-            case FileNotFoundException or System.IO.InvalidDataException or System.Text.Json.JsonException:
+            case FileNotFoundException or System.IO.InvalidDataException or System.Text.Json.JsonException or KvsEdge.Aws.AwsConfigurationException:
                 error.WriteLine($"Configuration error:\n  - {exception.Message}");
                 return true;
             default:

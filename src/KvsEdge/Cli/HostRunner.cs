@@ -35,6 +35,9 @@ public static class HostRunner
         {
             host = KvsEdgeHost.CreateBuilder(configFile, overrides).Build();
             host.Services.GetService<IStartupValidator>()?.Validate();
+            // Construct every hosted service now (none starts yet): a missing AWS region or credentials is then a
+            // configuration error reported here, not an exception half-way through start-up.
+            _ = host.Services.GetServices<IHostedService>().ToList();
             return host;
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))

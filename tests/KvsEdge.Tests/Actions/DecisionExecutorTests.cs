@@ -1,0 +1,124 @@
+using KvsEdge.Access;
+using KvsEdge.Actions;
+using KvsEdge.Door;
+using KvsEdge.Recognition;
+using KvsEdge.Tests.Consumer;
+using KvsEdge.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KvsEdge.Tests.Actions;
+
+public sealed class DecisionExecutorTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+    private readonly RecordingStatus _status = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("kvsedge-executor-").FullName;
+
+    [Fact]
+    public async Task A_grant_is_on_disk_before_the_relay_moves_and_audited_after()
+    {
+        var door = new LedgerCheckingDoor(Path.Combine(_directory, "granted.log"));
+        using var executor = Create(door);
+
+        var decisions = await executor.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, _time.GetUtcNow())), CancellationToken.None);
+
+        Assert.Equal(DecisionKind.Granted, Assert.Single(decisions).Kind);
+        Assert.True(door.LedgerHadEntryWhenUnlocked);
+        Assert.Equal(DecisionKind.Granted, Assert.Single(_status.Events).Kind);
+    }
+
+    [Fact]
+    public async Task Several_faces_in_one_frame_pulse_once_and_every_face_is_audited()
+    {
+        var door = new RecordingDoor();
+        using var executor = Create(door);
+        var alice = Frame(FaceRecords.Match("alice", 97, _time.GetUtcNow()))[0];
+        FaceObservation[] faces = [alice, alice with { FaceIndex = 1 }, alice with { FaceIndex = 2, Candidates = [] }];
+
+        var decisions = await executor.HandleFrameAsync(faces, CancellationToken.None);
+
+        // The second alice in the same frame falls inside her cooldown: one grant, one pulse.
+        Assert.Equal(["Granted/allowed", "Ignored/cooldown", "UnknownFace/unknown_face"], decisions.Select(d => $"{d.Kind}/{d.Reason}"));
+        Assert.Equal(1, door.Unlocks);
+        Assert.Equal(3, _status.Events.Count);
+    }
+
+    [Fact]
+    public async Task Denials_and_unknown_faces_light_the_denied_led_and_never_unlock()
+    {
+        var door = new RecordingDoor();
+        using var executor = Create(door);
+        await executor.HandleFrameAsync(Frame(FaceRecords.Unknown(_time.GetUtcNow())), CancellationToken.None);
+        await executor.HandleFrameAsync(Frame(FaceRecords.Match("mallory", 99, _time.GetUtcNow())), CancellationToken.None);
+
+        Assert.Equal(0, door.Unlocks);
+        Assert.Equal(2, door.Denials);
+        Assert.Equal([DecisionKind.UnknownFace, DecisionKind.Denied], _status.Events.Select(d => d.Kind));
+    }
+
+    [Fact]
+    public async Task When_the_grant_cannot_be_made_durable_the_door_stays_locked()
+    {
+        var door = new RecordingDoor();
+        string blocked = Path.Combine(_directory, "not-a-directory");
+        File.WriteAllText(blocked, "a file where the state directory should be");
+        using var ledger = new GrantLedger(blocked);
+        using var executor = new DecisionExecutor(new AccessPolicy(TestPolicies.AliceAllowed()), door, _status, ledger, _time, NullLogger<DecisionExecutor>.Instance);
+
+        var decisions = await executor.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, _time.GetUtcNow())), CancellationToken.None);
+
+        Decision decision = Assert.Single(decisions);
+        Assert.Equal((DecisionKind.Denied, DecisionExecutor.LedgerUnavailableReason), (decision.Kind, decision.Reason));
+        Assert.Equal(0, door.Unlocks);
+        Assert.Equal(1, door.Denials);
+    }
+
+    [Fact]
+    public async Task A_restored_ledger_makes_a_redelivered_grant_a_duplicate()
+    {
+        byte[] record = FaceRecords.Match("alice", 97, _time.GetUtcNow());
+        using (var first = Create(new RecordingDoor()))
+        {
+            await first.HandleFrameAsync(Frame(record), CancellationToken.None);
+        }
+
+        var door = new RecordingDoor();
+        using var restarted = Create(door);
+        Assert.Equal(1, restarted.RestoreLedger(TimeSpan.FromSeconds(12)));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var decisions = await restarted.HandleFrameAsync(Frame(record), CancellationToken.None);
+
+        Assert.Equal((DecisionKind.Ignored, DecisionReasons.Duplicate), (decisions[0].Kind, decisions[0].Reason));
+        Assert.Equal(0, door.Unlocks);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private DecisionExecutor Create(IDoor door) =>
+        new(new AccessPolicy(TestPolicies.AliceAllowed()), door, _status, new GrantLedger(_directory), _time, NullLogger<DecisionExecutor>.Instance);
+
+    private IReadOnlyList<FaceObservation> Frame(byte[] record) =>
+        FaceSearchRecordParser.Parse(record, RecognitionSources.Kinesis, _time.GetUtcNow()).Frame!.Faces;
+
+    private sealed class LedgerCheckingDoor(string ledgerPath) : IDoor
+    {
+        public bool LedgerHadEntryWhenUnlocked { get; private set; }
+
+        public DoorState State => DoorState.Locked;
+
+        public event EventHandler<DoorState>? StateChanged;
+
+        public Task<bool> UnlockAsync(CancellationToken cancellationToken)
+        {
+            using var stream = new FileStream(ledgerPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            LedgerHadEntryWhenUnlocked = stream.Length > 0;
+            StateChanged?.Invoke(this, DoorState.Unlocked);
+            return Task.FromResult(true);
+        }
+
+        public void SignalDenied()
+        {
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using KvsEdge.Cli;
+using KvsEdge.Door;
+using KvsEdge.Recognition;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace KvsEdge.Tests.Hosting;
+
+/// <summary>
+/// The start-up gate: every bad value is reported with its key and no host (so no GPIO line) comes out of it.
+/// </summary>
+[Collection(EnvironmentTestGroup.Name)]
+public sealed class HostConfigurationTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("kvsedge-config-").FullName;
+
+    public static TheoryData<string, string> BadSettings => new()
+    {
+        { """{ "Door": { "PulseDuration": "00:05:00" } }""", "Door:PulseDuration" },
+        { """{ "Door": { "PulseDuration": "three seconds" } }""", "Door:PulseDuration" },
+        { """{ "Door": { "Driver": "wiringpi" } }""", "Door:Driver" },
+        { """{ "Recognition": { "Kinesis": { "StreamName": null } } }""", "Recognition:Kinesis:StreamName" },
+        { """{ "Recognition": { "Kinesis": { "PollInterval": "00:00:00.05" } } }""", "Recognition:Kinesis:PollInterval" },
+        { """{ "Recognition": { "Source": "carrier-pigeon" } }""", "Recognition:Source" },
+        { """{ "Access": { "People": { "alice": { "MinSimilarity": 150 } } } }""", "Access:People:alice:MinSimilarity" },
+        { """{ "Access": { "TimeZone": "Mars/Olympus_Mons" } }""", "Access:TimeZone" },
+        { """{ "Mqtt": { "Port": 70000 } }""", "Mqtt:Port" },
+        { """{ "Device": { "Id": "front door!" } }""", "Device:Id" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public void A_bad_value_is_reported_with_its_key_and_no_host_is_built(string json, string key)
+    {
+        string file = Write(Merge(json));
+        var error = new StringWriter();
+
+        IHost? host = HostRunner.TryBuild(file, overrides: null, error);
+
+        Assert.Null(host);
+        Assert.Contains(key, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_or_unreadable_config_file_is_a_configuration_error()
+    {
+        var error = new StringWriter();
+        Assert.Null(HostRunner.TryBuild(Path.Combine(_directory, "nope.json"), null, error));
+        Assert.Contains("nope.json", error.ToString(), StringComparison.Ordinal);
+
+        error = new StringWriter();
+        Assert.Null(HostRunner.TryBuild(Write("{ \"Door\": "), null, error));
+        Assert.Contains("Configuration error", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_aws_credentials_are_a_configuration_error_naming_the_variables()
+    {
+        using var _ = new AwsEnvironment(keyId: null, secret: null);
+        var error = new StringWriter();
+        Assert.Null(HostRunner.TryBuild(Write(Merge("{}")), null, error));
+        Assert.Contains("AWS_ACCESS_KEY_ID", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_valid_configuration_builds_without_opening_any_gpio_line()
+    {
+        using var _ = new AwsEnvironment("AKIDTEST", "test-secret");
+        string log = Path.Combine(_directory, "relay.jsonl");
+        string file = Write(Merge($$"""{ "Door": { "Simulated": { "TransitionLog": "{{log}}" } } }"""));
+        var error = new StringWriter();
+
+        using IHost? host = HostRunner.TryBuild(file, null, error);
+
+        Assert.NotNull(host);
+        Assert.Equal(string.Empty, error.ToString());
+        // Nothing was started: no level was driven on any pin (the relay is opened by the door's StartAsync).
+        Assert.True(!File.Exists(log) || new FileInfo(log).Length == 0);
+        Assert.IsType<KinesisFaceMatchSource>(host.Services.GetServices<IHostedService>().Last());
+        Assert.IsType<DoorController>(host.Services.GetServices<IHostedService>().First());
+    }
+
+    [Fact]
+    public void Environment_variables_override_the_config_file()
+    {
+        string file = Write(Merge("{}"));
+        Environment.SetEnvironmentVariable("KVSEDGE_Door__PulseDuration", "00:09:00");
+        try
+        {
+            var error = new StringWriter();
+            Assert.Null(HostRunner.TryBuild(file, null, error));
+            Assert.Contains("Door:PulseDuration", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("KVSEDGE_Door__PulseDuration", null);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>Sets (or clears) the AWS credential variables for one test and restores them after.</summary>
+    private sealed class AwsEnvironment : IDisposable
+    {
+        private static readonly string[] Names = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"];
+        private readonly Dictionary<string, string?> _saved = Names.ToDictionary(n => n, Environment.GetEnvironmentVariable);
+
+        public AwsEnvironment(string? keyId, string? secret)
+        {
+            foreach (string name in Names)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+
+            // No profile files either, whatever the developer's machine has.
+            Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
+            Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", "/nonexistent/config");
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", keyId);
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", secret);
+        }
+
+        public void Dispose()
+        {
+            foreach (var (name, value) in _saved)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+    }
+
+    /// <summary>A valid base (simulated door, a stream name, a temp state directory) with <paramref name="json"/> over it.</summary>
+    private string Merge(string json)
+    {
+        var baseNode = System.Text.Json.Nodes.JsonNode.Parse($$"""
+            { "Device": { "Id": "test", "StateDirectory": "{{_directory}}" },
+              "Door": { "Driver": "simulated" },
+              "Recognition": { "Source": "kinesis", "Kinesis": { "StreamName": "door-events" } },
+              "Aws": { "Region": "us-east-1" } }
+            """)!.AsObject();
+        MergeInto(baseNode, System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject());
+        return baseNode.ToJsonString();
+    }
+
+    private static void MergeInto(System.Text.Json.Nodes.JsonObject target, System.Text.Json.Nodes.JsonObject source)
+    {
+        foreach (var (key, value) in source.ToList())
+        {
+            if (value is System.Text.Json.Nodes.JsonObject child && target[key] is System.Text.Json.Nodes.JsonObject existing)
+            {
+                MergeInto(existing, child);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
+    }
+
+    private string Write(string json)
+    {
+        string file = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(file, json);
+        return file;
+    }
+}

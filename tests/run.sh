@@ -14,17 +14,10 @@ dotnet test KvsEdge.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1
 status=${PIPESTATUS[0]}
 set -e
 
-# dotnet test prints one "Passed!/Failed!  - Failed: N, Passed: N, Skipped: N, Total: N" line per test assembly.
-read -r passed failed skipped < <(awk '
-  /(Passed|Failed)! +- Failed: / {
-    gsub(",", "");
-    for (i = 1; i <= NF; i++) {
-      if ($i == "Failed:") f += $(i + 1);
-      if ($i == "Passed:") p += $(i + 1);
-      if ($i == "Skipped:") s += $(i + 1);
-    }
-  }
-  END { print p + 0, f + 0, s + 0 }' "$log")
+# With normal verbosity dotnet test prints one "  Passed|Failed|Skipped <test name> [time]" line per test.
+passed=$(grep -cE '^\s+Passed ' "$log" || true)
+failed=$(grep -cE '^\s+Failed ' "$log" || true)
+skipped=$(grep -cE '^\s+Skipped ' "$log" || true)
 echo
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -68,6 +68,16 @@ public sealed class MqttProbe : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What a subscriber arriving now gets for <paramref name="topic"/>: waits for <paramref name="payload"/> and
+    /// returns whether the broker delivered it from its retained store.
+    /// </summary>
+    public static async Task<bool> IsRetainedAsync(string host, int port, string topic, string payload, TimeSpan timeout)
+    {
+        await using var late = await ConnectAsync(host, port, topic);
+        return (await late.WaitForAsync(topic, payload, timeout)).Retain;
+    }
+
     /// <summary>Connects again with the same client id; a persistent session gets what was queued meanwhile.</summary>
     public async Task ReconnectAsync()
     {

@@ -57,8 +57,7 @@ public sealed class MosquittoStatusPublisherTests(MosquittoFixture mosquitto) : 
             var online = await probe.WaitForAsync(Availability, "online", Timeout);
             Assert.True(online.Retain);
 
-            await using var late = await MqttProbe.ConnectAsync(mosquitto.Host, mosquitto.Port, Availability);
-            Assert.True((await late.WaitForAsync(Availability, "online", Timeout)).Retain);
+            Assert.True(await MqttProbe.IsRetainedAsync(mosquitto.Host, mosquitto.Port, Availability, "online", Timeout));
         }
         finally
         {
@@ -80,8 +79,7 @@ public sealed class MosquittoStatusPublisherTests(MosquittoFixture mosquitto) : 
 
             var will = await probe.WaitForAsync(Availability, "offline", Timeout);
             Assert.True(will.Retain);
-            await using var late = await MqttProbe.ConnectAsync(mosquitto.Host, mosquitto.Port, Availability);
-            Assert.True((await late.WaitForAsync(Availability, "offline", Timeout)).Retain);
+            Assert.True(await MqttProbe.IsRetainedAsync(mosquitto.Host, mosquitto.Port, Availability, "offline", Timeout));
         }
         finally
         {

@@ -173,6 +173,17 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
                 iterator ??= await GetIteratorAsync(shardId, lastSequence is null ? start : ShardPosition.After(lastSequence), cancellationToken).ConfigureAwait(false);
                 result = await _client.GetRecordsAsync(iterator, _options.MaxRecordsPerCall, cancellationToken).ConfigureAwait(false);
             }
+            catch (AwsInvalidArgumentException ex) when (iterator is null && lastSequence is not null)
+            {
+                // The checkpoint does not belong to this shard (a stream deleted and created again under the same
+                // name). Only newer records may open the door, so start at the tip rather than fail for ever.
+                Log.CheckpointRejected(_logger, shardId, lastSequence, ex.Message);
+                _checkpoints.Delete(shardId);
+                lastSequence = null;
+                savedSequence = null;
+                start = ShardPosition.Latest;
+                continue;
+            }
             catch (AwsExpiredIteratorException)
             {
                 // Iterators live 5 minutes; a long stall outlived it. Resume right after the last record handled.
@@ -286,6 +297,10 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
         [LoggerMessage(EventId = 1115, EventName = "Throttled", Level = LogLevel.Warning,
             Message = "GetRecords on {ShardId} was throttled; retrying in {Delay}")]
         public static partial void Throttled(ILogger logger, string shardId, TimeSpan delay);
+
+        [LoggerMessage(EventId = 1117, EventName = "CheckpointRejected", Level = LogLevel.Warning,
+            Message = "Checkpoint {SequenceNumber} of shard {ShardId} was rejected ({Error}); reading from the newest record")]
+        public static partial void CheckpointRejected(ILogger logger, string shardId, string sequenceNumber, string error);
 
         [LoggerMessage(EventId = 1116, EventName = "ShardReadFailed", Level = LogLevel.Warning,
             Message = "GetRecords on {ShardId} failed ({Error}); retrying in {Delay}")]

@@ -49,6 +49,9 @@ public sealed class ShardCheckpointStore
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>Forgets a shard's checkpoint: it is read from its newest record again.</summary>
+    public void Delete(string shardId) => File.Delete(PathFor(shardId));
+
     private string PathFor(string shardId)
     {
         // Shard ids are `shardId-000000000000`; refuse anything that could walk out of the directory.

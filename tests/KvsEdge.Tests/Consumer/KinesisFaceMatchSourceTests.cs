@@ -58,6 +58,29 @@ public sealed class KinesisFaceMatchSourceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_checkpoint_the_shard_rejects_falls_back_to_the_newest_records_only()
+    {
+        _kinesis.AddShard(Shard0);
+        _kinesis.Put(Shard0, FaceRecords.Match("alice", 97, _time.GetUtcNow())); // older than our (foreign) checkpoint's stream
+        var checkpoints = new ShardCheckpointStore(_stateDirectory, "door-events");
+        checkpoints.Save(Shard0, "49590338271490256608559692538361571095921575989136588898");
+        await StartAsync();
+
+        Assert.Equal("AFTER_SEQUENCE_NUMBER", new JsonCall(await _kinesis.NextCallAsync("GetShardIterator")).Type);
+        Assert.Equal("LATEST", new JsonCall(await _kinesis.NextCallAsync("GetShardIterator")).Type);
+        await _kinesis.NextCallAsync("GetRecords");
+        Assert.Null(checkpoints.Get(Shard0));
+
+        string fresh = _kinesis.Put(Shard0, FaceRecords.Match("alice", 97, _time.GetUtcNow()));
+        Task unlocked = _door.NextUnlockAsync();
+        await AdvancePollAsync();
+        await unlocked;
+        Assert.Equal(1, _door.Unlocks);
+        await _time.WaitForTimerAsync(d => d == Poll);
+        Assert.Equal(fresh, checkpoints.Get(Shard0));
+    }
+
+    [Fact]
     public async Task Throttling_backs_off_on_the_clock_then_reads_on()
     {
         _kinesis.AddShard(Shard0);

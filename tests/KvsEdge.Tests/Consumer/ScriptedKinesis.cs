@@ -146,6 +146,11 @@ public sealed class ScriptedKinesis : HttpMessageHandler
             "AFTER_SEQUENCE_NUMBER" => shard.Records.FindIndex(r => r.Sequence == (string)body["StartingSequenceNumber"]!) + 1,
             var other => throw new InvalidOperationException($"Unexpected iterator type {other}"),
         };
+        if (position == 0 && (string)body["ShardIteratorType"]! == "AFTER_SEQUENCE_NUMBER")
+        {
+            // As Kinesis answers a sequence number that is not in the shard.
+            return Json(HttpStatusCode.BadRequest, new JsonObject { ["__type"] = "InvalidArgumentException", ["message"] = "Invalid StartingSequenceNumber." });
+        }
         return Json(HttpStatusCode.OK, new JsonObject { ["ShardIterator"] = Iterator(shard.Id, position) });
     }
 

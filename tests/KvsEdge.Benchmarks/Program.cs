@@ -1,1 +1,120 @@
-internal static class Program { private static int Main() => 0; }
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace KvsEdge.Benchmarks;
+
+/// <summary>
+/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency [options]
+/// Exit codes: 0 the bench ran (targets met or MISSED, see output), 1 it could not run or measure, 64 bad usage, 130 cancelled.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]...
+
+          latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
+                         next to a plain boto3 polling consumer, then the daemon's idle RSS.
+          --records N    measured records (default 200, at least 20)
+          --poll T       Recognition:Kinesis:PollInterval for kvsedge and boto3 (default 00:00:00.2)
+          --idle T       how long the daemon idles before its RSS is read (default 00:00:10)
+          --seed N       seed for the random gaps between puts (default: random, printed)
+          --daemon-env   extra environment variable for the daemon only (experiments, e.g. DOTNET_GCgen0size=0x400000)
+        """;
+
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 64 : 0;
+        }
+
+        if (args[0] != "latency")
+        {
+            Console.Error.WriteLine($"unknown command '{args[0]}'{Environment.NewLine}{Usage}");
+            return 64;
+        }
+
+        if (!LatencyOptions.TryParse(args.AsSpan(1), out LatencyOptions? options, out string? error))
+        {
+            Console.Error.WriteLine($"{error}{Environment.NewLine}{Usage}");
+            return 64;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        try
+        {
+            return await LatencyBench.RunAsync(options, cancel.Token);
+        }
+        catch (BenchException ex)
+        {
+            Console.Error.WriteLine("BENCH FAILED: " + ex.Message);
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("cancelled");
+            return 130;
+        }
+    }
+}
+
+internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle, int Seed, IReadOnlyDictionary<string, string> DaemonEnvironment)
+{
+    public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(true)] out LatencyOptions? options, [NotNullWhen(false)] out string? error)
+    {
+        options = null;
+        error = null;
+        int records = 200;
+        TimeSpan poll = TimeSpan.FromMilliseconds(200);
+        TimeSpan idle = TimeSpan.FromSeconds(10);
+        int seed = Random.Shared.Next();
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (i + 1 >= args.Length)
+            {
+                error = $"{name} needs a value";
+                return false;
+            }
+
+            string value = args[++i];
+            bool ok = name switch
+            {
+                "--records" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out records) && records >= 20,
+                "--poll" => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out poll) && poll >= TimeSpan.FromMilliseconds(10) && poll <= TimeSpan.FromSeconds(5),
+                "--idle" => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out idle) && idle >= TimeSpan.Zero && idle <= TimeSpan.FromMinutes(30),
+                "--seed" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seed),
+                "--daemon-env" => AddVariable(environment, value),
+                _ => false,
+            };
+            if (!ok)
+            {
+                error = $"invalid option or value: {name} {value}";
+                return false;
+            }
+        }
+
+        options = new LatencyOptions(records, poll, idle, seed, environment);
+        return true;
+    }
+
+    private static bool AddVariable(Dictionary<string, string> environment, string assignment)
+    {
+        int eq = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            return false;
+        }
+
+        environment[assignment[..eq]] = assignment[(eq + 1)..];
+        return true;
+    }
+}

@@ -179,7 +179,7 @@ internal static unsafe class CallbackProxy
     private static nint OnSignal3(nint instance, nint a1, nint a2, nint a3, nint data) => Dispatch(data, 0);
 
     [UnmanagedCallersOnly]
-    internal static void OnUInt64Signal(nint instance, ulong argument, nint data) => Dispatch(data, argument);
+    private static void OnUInt64Signal(nint instance, ulong argument, nint data) => Dispatch(data, argument);
 
     /// <summary>Returns 0: GST_FLOW_OK / FALSE for signals that expect a value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -200,6 +200,10 @@ internal static unsafe class CallbackProxy
 
         return 0;
     }
+
+    /// <summary>Test seam: calls the stream-error entry point through its native function pointer.</summary>
+    internal static void RaiseUInt64(nint data, ulong argument) =>
+        ((delegate* unmanaged<nint, ulong, nint, void>)&OnUInt64Signal)(0, argument, data);
 
     [UnmanagedCallersOnly]
     private static void FreeSignalData(nint data, nint closure) => Free(data);

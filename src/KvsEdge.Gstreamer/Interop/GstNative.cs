@@ -83,9 +83,6 @@ internal static unsafe partial class GstNative
     [LibraryImport(Lib)]
     internal static partial nint gst_element_get_factory(GstObjectHandle element);
 
-    [LibraryImport(Lib)]
-    internal static partial nint gst_plugin_feature_get_name(nint feature);
-
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial GstObjectHandle gst_element_get_static_pad(GstObjectHandle element, string name);
 

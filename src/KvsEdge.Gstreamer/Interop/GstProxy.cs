@@ -60,7 +60,7 @@ internal static unsafe class GstProxy
     internal static string? GetFactoryName(GstObjectHandle element)
     {
         var factory = GstNative.gst_element_get_factory(element); // transfer none
-        return factory == 0 ? null : Marshal.PtrToStringUTF8(GstNative.gst_plugin_feature_get_name(factory));
+        return GetName(factory); // the factory is a GstObject named after the feature
     }
 
     /// <summary>True when the object is an instance of <paramref name="type"/> (G_TYPE_CHECK_INSTANCE_TYPE).</summary>

@@ -69,6 +69,14 @@ public sealed class Pipeline : IDisposable
         return AppSink.Wrap(element);
     }
 
+    /// <summary>Counts buffers on <paramref name="element"/>'s static pad; same as <see cref="Element.AddBufferProbe"/>.</summary>
+    public BufferCounter AddBufferProbe(Element element, string padName)
+    {
+        ArgumentNullException.ThrowIfNull(element);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return element.AddBufferProbe(padName);
+    }
+
     /// <summary>
     /// Starts a reader thread over this pipeline's bus. A GstBus has one consumer, so only one reader may be
     /// active at a time; dispose it before creating another.

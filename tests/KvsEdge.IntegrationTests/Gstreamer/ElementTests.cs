@@ -159,7 +159,7 @@ public sealed class ElementTests
     {
         using var pipeline = Pipeline.Parse("videotestsrc name=src num-buffers=45 ! video/x-raw,format=I420,width=320,height=240 ! fakesink");
         using var src = pipeline.GetElement("src")!;
-        using var counter = src.AddBufferProbe("src");
+        using var counter = pipeline.AddBufferProbe(src, "src");
         Assert.Null(counter.SinceLastBuffer);
         await using var reader = pipeline.CreateBusReader();
 

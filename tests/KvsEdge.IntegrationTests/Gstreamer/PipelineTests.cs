@@ -126,4 +126,31 @@ public sealed class PipelineTests
         await first.DisposeAsync().AsTask().WaitAsync(WaitLimit);
         await pipeline.CreateBusReader().DisposeAsync().AsTask().WaitAsync(WaitLimit);
     }
+
+    [Fact]
+    public async Task A_single_element_description_is_wrapped_in_a_pipeline()
+    {
+        using var pipeline = Pipeline.Parse("videotestsrc name=only num-buffers=3");
+        using var only = pipeline.GetElement("only");
+        Assert.NotNull(only);
+        Assert.Equal("videotestsrc", only.FactoryName);
+        await using var reader = pipeline.CreateBusReader();
+        Assert.NotEqual(StateChangeResult.Failure, pipeline.SetState(PipelineState.Paused));
+        Assert.Equal(PipelineState.Paused, pipeline.GetState(WaitLimit).Current);
+    }
+
+    [Fact]
+    public async Task Element_messages_carry_structure_name_and_fields()
+    {
+        using var pipeline = Pipeline.Parse("audiotestsrc num-buffers=20 ! level name=meter post-messages=true ! fakesink");
+        await using var reader = pipeline.CreateBusReader();
+        Assert.NotEqual(StateChangeResult.Failure, pipeline.SetState(PipelineState.Playing));
+
+        var seen = await ReadUntilAsync(reader, m => m.Type == BusMessageType.Element);
+
+        var level = seen[^1];
+        Assert.Equal("meter", level.SourceName);
+        Assert.Equal("level", level.StructureName);
+        Assert.Contains("rms", level.Structure, StringComparison.Ordinal);
+    }
 }

@@ -1,11 +1,12 @@
 using KvsEdge.Gstreamer;
+using Xunit.Abstractions;
 using static KvsEdge.IntegrationTests.Gstreamer.GstTestSupport;
 
 namespace KvsEdge.IntegrationTests.Gstreamer;
 
 [Trait("Category", "Integration")]
 [Collection(GstreamerTestGroup.Name)]
-public sealed class LeakTests
+public sealed class LeakTests(ITestOutputHelper output)
 {
     private const int Cycles = 100;
 
@@ -28,6 +29,7 @@ public sealed class LeakTests
         Assert.Equal(handles, Gst.LiveHandleCount);
         Assert.Equal(callbacks, Gst.LiveCallbackCount);
         var grown = OpenFileDescriptors() - fds;
+        output.WriteLine($"handles {handles}->{Gst.LiveHandleCount}, callbacks {callbacks}->{Gst.LiveCallbackCount}, fds {fds}->{fds + grown}");
         Assert.True(grown <= FdSlack, $"open fds grew by {grown} over {Cycles} cycles");
     }
 

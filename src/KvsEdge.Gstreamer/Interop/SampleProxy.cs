@@ -1,0 +1,67 @@
+using System.Runtime.InteropServices;
+
+namespace KvsEdge.Gstreamer.Interop;
+
+/// <summary>appsink pulls and GstSample reads.</summary>
+internal static unsafe class SampleProxy
+{
+    internal static bool IsAppSink(GstObjectHandle element)
+    {
+        NativeLibraries.Require(NativeLibraries.GstApp);
+        return GstProxy.IsA(element, GstAppNative.gst_app_sink_get_type());
+    }
+
+    /// <summary>Null on timeout, EOS or flushing (gst_app_sink_try_pull_sample returns NULL for all three).</summary>
+    internal static MiniObjectHandle? TryPull(GstObjectHandle appSink, TimeSpan timeout)
+    {
+        var sample = GstAppNative.gst_app_sink_try_pull_sample(appSink, GstProxy.ToClockTime(timeout));
+        if (sample.IsInvalid)
+        {
+            sample.Dispose();
+            return null;
+        }
+
+        return sample;
+    }
+
+    internal static (string? MediaType, int? Width, int? Height) ReadCaps(MiniObjectHandle sample)
+    {
+        var caps = GstNative.gst_sample_get_caps(sample); // transfer none
+        if (caps == 0 || GstNative.gst_caps_get_size(caps) == 0)
+        {
+            return (null, null, null);
+        }
+
+        var structure = GstNative.gst_caps_get_structure(caps, 0); // transfer none
+        var mediaType = Marshal.PtrToStringUTF8(GstNative.gst_structure_get_name(structure));
+        int? width = GstNative.gst_structure_get_int(structure, "width", out var w) ? w : null;
+        int? height = GstNative.gst_structure_get_int(structure, "height", out var h) ? h : null;
+        return (mediaType, width, height);
+    }
+
+    internal static (int Size, ulong Pts) ReadBuffer(MiniObjectHandle sample)
+    {
+        var buffer = GstNative.gst_sample_get_buffer(sample); // transfer none
+        if (buffer == 0)
+        {
+            return (0, GConstants.ClockTimeNone);
+        }
+
+        return (checked((int)GstNative.gst_buffer_get_size(buffer)), ((GstBuffer*)buffer)->Pts);
+    }
+
+    /// <summary>Copies the buffer bytes into <paramref name="destination"/> (gst_buffer_extract maps and copies).</summary>
+    internal static int CopyTo(MiniObjectHandle sample, Span<byte> destination)
+    {
+        var buffer = GstNative.gst_sample_get_buffer(sample);
+        if (buffer == 0)
+        {
+            return 0;
+        }
+
+        fixed (byte* dest = destination)
+        {
+            return (int)GstNative.gst_buffer_extract(buffer, 0, dest, (nuint)destination.Length);
+        }
+    }
+}

@@ -309,10 +309,11 @@ public static class PipelineBuilder
         string location = Path.Combine(record.Directory!, SegmentPattern + "." + format);
         long maxSizeTime = record.SegmentDuration.Ticks * 100; // 1 tick = 100 ns
         // async-finalize=true: finishing a segment (writing the mp4 index) does not block the next one, and it is
-        // what lets muxer-factory pick the muxer. max-files keeps splitmuxsink's own ring; RecordingRing also
-        // enforces the byte limit and cleans up across restarts.
+        // what lets muxer-factory pick the muxer. No max-files: splitmuxsink then wraps the file index back to 0
+        // once it reaches max-files, which would overwrite after a restart with start-index; RecordingRing enforces
+        // the count and byte limits instead (the supervisor trims on each closed fragment).
         return Invariant(
-            $"splitmuxsink name={PipelineDescription.RecorderName} location={Quote(location)} max-size-time={maxSizeTime} max-files={record.MaxSegments} start-index={Math.Max(0, startIndex)} async-finalize=true muxer-factory={muxer}");
+            $"splitmuxsink name={PipelineDescription.RecorderName} location={Quote(location)} max-size-time={maxSizeTime} start-index={Math.Max(0, startIndex)} async-finalize=true muxer-factory={muxer}");
     }
 
     /// <summary>Quotes a gst-launch property value when it holds anything beyond a safe set of characters.</summary>

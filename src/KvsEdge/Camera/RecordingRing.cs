@@ -7,8 +7,8 @@ namespace KvsEdge.Camera;
 public sealed record RecordingSegment(string Path, int Index, long Length);
 
 /// <summary>
-/// Keeps the recording directory within its limits. splitmuxsink's max-files only counts the files of its
-/// current run; this also enforces a byte budget and cleans up what earlier runs left behind.
+/// Keeps the recording directory within its limits. splitmuxsink runs without max-files (it would wrap the
+/// index and overwrite after a restart), so this enforces both the count and the byte budget, across restarts.
 /// </summary>
 public sealed partial class RecordingRing
 {

@@ -23,8 +23,6 @@ public sealed class CameraOptions
     public const string RecordSink = "record";
     public const string NoSink = "none";
 
-    /// <summary>Used when `Camera:Sinks` is not configured.</summary>
-    public static readonly IReadOnlyList<string> DefaultSinks = [KvsSink];
 
     public bool Enabled { get; set; } = true;
 
@@ -51,8 +49,9 @@ public sealed class CameraOptions
     public int? KeyframeInterval { get; set; }
 
     /// <summary>
-    /// `kvs`, `record` and/or `none`. Null (not configured) means <see cref="DefaultSinks"/>: a default list
-    /// here would be appended to by the configuration binder instead of replaced.
+    /// `kvs`, `record` and/or `none`. Not configured: `kvs` when `Camera:Kvs:StreamName` names a stream, else
+    /// `none` (the camera then feeds only the frame tap), so a door-only configuration stays valid. (A default
+    /// list here would be appended to by the configuration binder instead of replaced.)
     /// </summary>
     public IList<string>? Sinks { get; set; }
 
@@ -72,7 +71,9 @@ public sealed class CameraOptions
 
     public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
-    internal IReadOnlyList<string> EffectiveSinks => Sinks is { Count: > 0 } sinks ? [.. sinks] : DefaultSinks;
+    internal IReadOnlyList<string> EffectiveSinks => Sinks is { Count: > 0 } sinks
+        ? [.. sinks]
+        : [string.IsNullOrWhiteSpace(Kvs.StreamName) ? NoSink : KvsSink];
 
     internal int EffectiveKeyframeInterval => KeyframeInterval ?? Framerate;
 }

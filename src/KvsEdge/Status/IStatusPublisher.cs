@@ -18,4 +18,7 @@ public interface IStatusPublisher
     void PublishRecognition(RecognitionStatus status);
 
     void PublishEvent(Decision decision);
+
+    /// <summary>A retained state topic under the prefix (e.g. `camera`), re-published on every reconnect.</summary>
+    void PublishState(string subtopic, string payload);
 }

@@ -65,6 +65,10 @@ public sealed class RecordingStatus : IStatusPublisher
 
     public void PublishRecognition(RecognitionStatus status) => Recognition.Enqueue(status);
 
+    public ConcurrentQueue<(string Subtopic, string Payload)> States { get; } = new();
+
+    public void PublishState(string subtopic, string payload) => States.Enqueue((subtopic, payload));
+
     /// <summary>The next decision published after the ones already taken.</summary>
     public Task<Decision> NextEventAsync() => Task.Run(() =>
         _events.TryTake(out Decision? decision, TimeSpan.FromSeconds(10)) ? decision : throw new TimeoutException("No event within 10 s."));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using KvsEdge.Access;
 using KvsEdge.Actions;
+using KvsEdge.Camera;
 using KvsEdge.Door;
 using Spectre.Console;
 
@@ -14,12 +15,15 @@ public sealed class DemoConsoleView
     private readonly ConcurrentDictionary<DecisionKind, int> _counts = new();
     private readonly object _console = new();
 
-    public DemoConsoleView(DecisionExecutor executor, IDoor door, DoorOptions doorOptions)
+    private string? _cameraState;
+
+    public DemoConsoleView(DecisionExecutor executor, IDoor door, DoorOptions doorOptions, PipelineSupervisor camera)
     {
         _door = door;
         _doorOptions = doorOptions;
         executor.Decided += (_, decision) => OnDecided(decision);
         door.StateChanged += (_, state) => OnDoorChanged(state);
+        camera.StatusChanged += (_, status) => OnCameraChanged(status);
     }
 
     public int Count(DecisionKind kind) => _counts.GetValueOrDefault(kind);
@@ -28,6 +32,7 @@ public sealed class DemoConsoleView
     {
         var grid = new Grid().AddColumn().AddColumn();
         grid.AddRow("[bold]Recognition[/]", "replayed stream-processor records (times shifted to now)");
+        grid.AddRow("[bold]Camera[/]", "test pattern → H.264 → local recording ring (kvssink is not needed)");
         grid.AddRow("[bold]Door[/]", Markup.Escape($"simulated GPIO: strike relay on pin {_doorOptions.Relay.Pin}, pulse {_doorOptions.PulseDuration}"));
         grid.AddRow("[bold]MQTT[/]", Markup.Escape($"{brokerText}, topics {topicPrefix}/#"));
         if (brokerHost is not null)
@@ -95,6 +100,24 @@ public sealed class DemoConsoleView
         {
             AnsiConsole.MarkupLine(
                 $"{decision.DecidedAt:HH:mm:ss.fff} [{colour}]{Markup.Escape(decision.EventType),-15}[/]{Markup.Escape(person + similarity)} [grey]({Markup.Escape(decision.Reason)}){Markup.Escape(detail)}[/]");
+        }
+    }
+
+    /// <summary>A camera line on each change of state or error, and with each playing update (every 5 s, with fps).</summary>
+    private void OnCameraChanged(CameraStatus status)
+    {
+        string key = status.State + status.LastError;
+        if (key == Interlocked.Exchange(ref _cameraState, key) && status.State != CameraState.Playing)
+        {
+            return;
+        }
+
+        string colour = status.State switch { CameraState.Playing => "green", CameraState.Error => "red", _ => "grey" };
+        string detail = status.LastError is null ? string.Empty : $" — {status.LastError}";
+        lock (_console)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape($"{status.UpdatedAt:HH:mm:ss.fff} ") + $"[{colour}]camera {Markup.Escape(status.State)}[/]"
+                + Markup.Escape($" {status.Encoder} → {string.Join(", ", status.Sinks)}, {status.Fps:0.0} fps, {status.BitrateKbps} kbit/s, restarts {status.Restarts}{detail}"));
         }
     }
 

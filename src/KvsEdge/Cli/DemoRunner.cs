@@ -1,6 +1,7 @@
 using System.Globalization;
 using KvsEdge.Access;
 using KvsEdge.Actions;
+using KvsEdge.Camera;
 using KvsEdge.Door;
 using KvsEdge.Hosting;
 using KvsEdge.Recognition;
@@ -49,6 +50,16 @@ public static class DemoRunner
             overrides["Recognition:Replay:Loop"] = "false";
         }
 
+        // The camera: a test pattern into the local recording ring (no camera, no kvssink), small enough for any board.
+        overrides["Camera:Source"] = "test";
+        overrides["Camera:Sinks:0"] = "record";
+        overrides["Camera:Record:Directory"] = Path.Combine(stateDirectory, "recordings");
+        overrides["Camera:Width"] = user["Camera:Width"] ?? "640";
+        overrides["Camera:Height"] = user["Camera:Height"] ?? "360";
+        overrides["Camera:Framerate"] = user["Camera:Framerate"] ?? "15";
+        overrides["Camera:Record:SegmentDuration"] = user["Camera:Record:SegmentDuration"] ?? "00:00:10";
+        overrides["Camera:Record:MaxSegments"] = user["Camera:Record:MaxSegments"] ?? "6";
+
         if (!user.GetSection("Access:People").GetChildren().Any())
         {
             // The bundled records show alice (allowed), mallory (known to the collection, not allowed) and strangers.
@@ -82,7 +93,8 @@ public static class DemoRunner
                 var view = new DemoConsoleView(
                     host.Services.GetRequiredService<DecisionExecutor>(),
                     host.Services.GetRequiredService<IDoor>(),
-                    host.Services.GetRequiredService<IOptions<DoorOptions>>().Value);
+                    host.Services.GetRequiredService<IOptions<DoorOptions>>().Value,
+                    host.Services.GetRequiredService<PipelineSupervisor>());
                 string prefix = host.Services.GetRequiredService<IOptions<MqttOptions>>().Value
                     .EffectiveTopicPrefix(host.Services.GetRequiredService<IOptions<DeviceOptions>>().Value);
                 view.WriteHeader(brokerText, prefix, overrides["Mqtt:Host"] is null ? user["Mqtt:Host"] : "127.0.0.1", broker?.Port);

@@ -1,6 +1,7 @@
 using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Aws;
+using KvsEdge.Camera;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
@@ -55,6 +56,11 @@ public static class KvsEdgeHost
         services.AddSingleton<RecognitionStatusReporter>();
         services.AddHostedService<AccessStartup>();
 
+        // The camera runs beside the door path, never in front of it: its ExecuteAsync yields before any native call.
+        services.AddSingleton<FrameTap>();
+        services.AddSingleton<PipelineSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<PipelineSupervisor>());
+
         string source = configuration[$"{RecognitionOptions.SectionName}:Source"] ?? RecognitionSources.Kinesis;
         if (string.Equals(source, RecognitionSources.Replay, StringComparison.Ordinal))
         {
@@ -76,6 +82,8 @@ public static class KvsEdgeHost
         services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
+        services.AddOptions<CameraOptions>().Bind(configuration.GetSection(CameraOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CameraOptions>, CameraOptionsValidator>();
     }
 
     private static KinesisClient CreateKinesisClient(AwsOptions aws) =>

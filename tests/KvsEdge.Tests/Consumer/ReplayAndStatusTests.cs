@@ -3,6 +3,8 @@ using KvsEdge.Recognition;
 using KvsEdge.Status;
 using Microsoft.Extensions.Time.Testing;
 
+using KvsEdge.TestSupport;
+
 namespace KvsEdge.Tests.Consumer;
 
 public sealed class ReplayAndStatusTests : IDisposable

@@ -3,7 +3,7 @@ using KvsEdge.Access;
 using KvsEdge.Door;
 using KvsEdge.Status;
 
-namespace KvsEdge.Tests.Consumer;
+namespace KvsEdge.TestSupport;
 
 /// <summary>An IDoor that records unlock requests; the relay itself is tested with the simulated GPIO driver.</summary>
 public sealed class RecordingDoor : IDoor

@@ -1,0 +1,387 @@
+using KvsEdge.Gstreamer;
+using KvsEdge.Hosting;
+using KvsEdge.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Camera;
+
+/// <summary>
+/// Runs the camera pipeline and keeps it running: reads its bus, counts frames after the encoder, declares a stall
+/// when frames stop, restarts with capped backoff, and publishes the retained `camera` state. It never blocks the
+/// host's start and nothing on the door path waits on it.
+/// </summary>
+public sealed partial class PipelineSupervisor : BackgroundService
+{
+    /// <summary>How often frame counters are read (fps, stall detection, status, recording ring).</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    /// <summary>A pipeline that played this long before failing was healthy: the next restart waits the shortest delay.</summary>
+    public static readonly TimeSpan StableAfter = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan PublishEvery = TimeSpan.FromSeconds(5);
+
+    private readonly CameraOptions _options;
+    private readonly IStatusPublisher _status;
+    private readonly FrameTap _frameTap;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PipelineSupervisor> _logger;
+    private readonly Func<CameraOptions, PipelineBuildRequest, PipelineDescription> _plan;
+    private readonly HashSet<string> _reportedUnavailable = new(StringComparer.Ordinal);
+    private readonly object _statusGate = new();
+    private CameraStatus _current;
+    private int _restarts;
+    private long _kvsStreamError;
+    private long _lastProgressTimestamp;
+
+    public PipelineSupervisor(IOptions<CameraOptions> options, IStatusPublisher status, FrameTap frameTap, TimeProvider time, ILogger<PipelineSupervisor> logger)
+        : this(options.Value, status, frameTap, time, logger, plan: null)
+    {
+    }
+
+    /// <param name="plan">Builds the description; tests pass their own to make pipelines fail or stall on purpose.</param>
+    internal PipelineSupervisor(
+        CameraOptions options,
+        IStatusPublisher status,
+        FrameTap frameTap,
+        TimeProvider time,
+        ILogger<PipelineSupervisor> logger,
+        Func<CameraOptions, PipelineBuildRequest, PipelineDescription>? plan)
+    {
+        _options = options;
+        _status = status;
+        _frameTap = frameTap;
+        _time = time;
+        _logger = logger;
+        _plan = plan ?? ((o, request) => PipelineBuilder.Build(o, Gst.HasElement, request));
+        _current = new CameraStatus(CameraState.Stopped, options.Source, null, [], 0, 0, 0, null, time.GetUtcNow());
+    }
+
+    /// <summary>Raised on every published camera state (the demo's live view listens).</summary>
+    public event EventHandler<CameraStatus>? StatusChanged;
+
+    public CameraStatus Current
+    {
+        get
+        {
+            lock (_statusGate)
+            {
+                return _current;
+            }
+        }
+    }
+
+    /// <summary>TimeProvider timestamp of the supervisor's last loop turn, for the service watchdog.</summary>
+    public long LastProgressTimestamp => Interlocked.Read(ref _lastProgressTimestamp);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // StartAsync must return at once: parsing and starting a pipeline are blocking native calls.
+        await Task.Yield();
+        if (!_options.Enabled)
+        {
+            Publish(CameraState.Stopped, null, [], 0, 0, null);
+            return;
+        }
+
+        try
+        {
+            Gst.Initialize();
+        }
+        catch (GstreamerException ex)
+        {
+            Log.GstreamerUnavailable(_logger, ex.Message);
+            Publish(CameraState.Error, null, [], 0, 0, ex.Message);
+            return;
+        }
+
+        var backoff = new Backoff(_options.RestartMinDelay, _options.RestartMaxDelay);
+        RecordingRing? ring = _options.EffectiveSinks.Contains(CameraOptions.RecordSink, StringComparer.OrdinalIgnoreCase)
+            ? RecordingRing.FromOptions(_options.Record)
+            : null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                Heartbeat();
+                long started = _time.GetTimestamp();
+                string reason = await RunOnceAsync(ring, stoppingToken).ConfigureAwait(false);
+                stoppingToken.ThrowIfCancellationRequested();
+                TrimRing(ring);
+
+                int restarts = Interlocked.Increment(ref _restarts);
+                if (_time.GetElapsedTime(started) >= StableAfter)
+                {
+                    backoff.Reset();
+                }
+
+                TimeSpan delay = backoff.Next();
+                Log.Restarting(_logger, reason, delay, restarts);
+                CameraStatus last = Current;
+                Publish(CameraState.Error, last.Encoder, last.Sinks, 0, 0, reason);
+                await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+
+        CameraStatus final = Current;
+        Publish(CameraState.Stopped, final.Encoder, final.Sinks, 0, 0, final.LastError);
+    }
+
+    /// <summary>Builds, starts and watches one pipeline; returns why it ended.</summary>
+    private async Task<string> RunOnceAsync(RecordingRing? ring, CancellationToken cancellationToken)
+    {
+        PipelineDescription plan;
+        try
+        {
+            plan = _plan(_options, new PipelineBuildRequest
+            {
+                RecordStartIndex = ring?.NextStartIndex() ?? 0,
+                DefaultRegion = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
+            });
+        }
+        catch (CameraConfigurationException ex)
+        {
+            return ex.Message;
+        }
+
+        // A missing sink element (kvssink is not packaged by Debian) is said once, clearly; the other sinks run on.
+        string? unavailable = plan.UnavailableSinks.Count == 0 ? null : string.Join(" ", plan.UnavailableSinks.Select(u => u.Message));
+        foreach (UnavailableSink sink in plan.UnavailableSinks.Where(u => _reportedUnavailable.Add(u.Sink)))
+        {
+            Log.SinkUnavailable(_logger, sink.Sink, sink.Element, sink.Message);
+        }
+
+        string sinks = string.Join(",", plan.Sinks);
+        Log.PipelineStarting(_logger, plan.Encoder, sinks, plan.Description); // the description never holds secrets
+        Publish(CameraState.Starting, plan.Encoder, plan.Sinks, 0, 0, unavailable ?? Current.LastError);
+
+        if (plan.RecordDirectory is { } directory)
+        {
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return $"cannot create the recording directory {directory}: {ex.Message}";
+            }
+        }
+
+        Pipeline pipeline;
+        try
+        {
+            pipeline = Pipeline.Parse(plan.Description);
+        }
+        catch (GstreamerException ex)
+        {
+            return ex.Message;
+        }
+
+        using (pipeline)
+        {
+            using Element counterElement = pipeline.GetElement(PipelineDescription.CounterName)
+                ?? throw new InvalidOperationException($"The pipeline has no '{PipelineDescription.CounterName}' element to count frames on.");
+            using BufferCounter counter = pipeline.AddBufferProbe(counterElement, "src");
+            BusReader bus = pipeline.CreateBusReader();
+            await using (bus.ConfigureAwait(false))
+            {
+                using AppSink? tap = plan.HasFrameTap ? pipeline.GetAppSink(PipelineDescription.TapName) : null;
+                using Element? kvs = plan.Sinks.Contains(CameraOptions.KvsSink) ? pipeline.GetElement(PipelineDescription.KvsName) : null;
+                Interlocked.Exchange(ref _kvsStreamError, 0);
+                using SignalSubscription? kvsErrors = kvs?.ConnectStreamError(code => Interlocked.Exchange(ref _kvsStreamError, (long)code));
+                try
+                {
+                    if (pipeline.SetState(PipelineState.Playing) == StateChangeResult.Failure)
+                    {
+                        return await FirstErrorAsync(bus, cancellationToken).ConfigureAwait(false) ?? "the pipeline refused to start";
+                    }
+
+                    if (tap is not null)
+                    {
+                        _frameTap.Attach(tap);
+                    }
+
+                    return await WatchAsync(pipeline, plan, bus, counter, ring, unavailable, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _frameTap.Detach();
+                    pipeline.SetState(PipelineState.Null);
+                }
+            }
+        }
+    }
+
+    private async Task<string> WatchAsync(
+        Pipeline pipeline, PipelineDescription plan, BusReader bus, BufferCounter counter, RecordingRing? ring, string? unavailable, CancellationToken cancellationToken)
+    {
+        var meter = new FrameRateMeter(TimeSpan.FromSeconds(5));
+        long start = _time.GetTimestamp();
+        long lastBuffers = -1;
+        long lastFrameAt = start;
+        long lastPublished = start;
+        string state = CameraState.Starting;
+        Task<bool>? message = null;
+        Task? tick = null;
+        while (true)
+        {
+            // Keep one pending wait of each kind across turns, so idle seconds do not pile up waiters and timers.
+            message ??= bus.Messages.WaitToReadAsync(cancellationToken).AsTask();
+            tick ??= Task.Delay(Tick, _time, cancellationToken);
+            await Task.WhenAny(message, tick).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            Heartbeat();
+
+            if (message.IsCompleted)
+            {
+                message = null;
+                while (bus.Messages.TryRead(out BusMessage? m))
+                {
+                    switch (m.Type)
+                    {
+                        case BusMessageType.Error:
+                            Log.PipelineError(_logger, m.SourceName, m.Text, m.DebugInfo);
+                            return $"{m.SourceName}: {m.Text}";
+                        case BusMessageType.EndOfStream:
+                            return "end of stream";
+                        case BusMessageType.Warning:
+                            Log.PipelineWarning(_logger, m.SourceName, m.Text);
+                            break;
+                        case BusMessageType.StateChanged when m.SourceName == pipeline.Name && m.NewState == PipelineState.Playing:
+                            state = CameraState.Playing;
+                            Publish(state, plan.Encoder, plan.Sinks, meter.Fps, (int)meter.Kbps, unavailable);
+                            break;
+                    }
+                }
+            }
+
+            if (!tick.IsCompleted)
+            {
+                continue;
+            }
+
+            tick = null;
+            long now = _time.GetTimestamp();
+            long buffers = counter.Buffers;
+            meter.Add(_time.GetElapsedTime(start, now), buffers, counter.Bytes);
+            if (buffers != lastBuffers)
+            {
+                lastBuffers = buffers;
+                lastFrameAt = now;
+            }
+            else if (_time.GetElapsedTime(lastFrameAt, now) >= _options.StallTimeout)
+            {
+                return $"stalled: no frame for {_options.StallTimeout.TotalSeconds:0.#} s";
+            }
+
+            if (Interlocked.Read(ref _kvsStreamError) is var code and not 0)
+            {
+                return $"kvssink reported stream error 0x{code:x}";
+            }
+
+            if (_time.GetElapsedTime(lastPublished, now) >= PublishEvery)
+            {
+                lastPublished = now;
+                TrimRing(ring);
+                Publish(state, plan.Encoder, plan.Sinks, meter.Fps, (int)meter.Kbps, unavailable);
+            }
+        }
+    }
+
+    /// <summary>After a failed start the reason is on the bus; wait for it briefly.</summary>
+    private static async Task<string?> FirstErrorAsync(BusReader bus, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (BusMessage m in bus.Messages.ReadAllAsync(timeout.Token).ConfigureAwait(false))
+            {
+                if (m.Type == BusMessageType.Error)
+                {
+                    return $"{m.SourceName}: {m.Text}";
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No error message came.
+        }
+
+        return null;
+    }
+
+    private void TrimRing(RecordingRing? ring)
+    {
+        if (ring is null)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (RecordingSegment deleted in ring.Trim())
+            {
+                Log.SegmentDeleted(_logger, deleted.Path);
+            }
+        }
+        catch (IOException ex)
+        {
+            Log.RingTrimFailed(_logger, ex.Message);
+        }
+    }
+
+    private void Heartbeat() => Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
+
+    private void Publish(string state, string? encoder, IReadOnlyList<string> sinks, double fps, int kbps, string? lastError)
+    {
+        CameraStatus status = new(state, _options.Source, encoder, sinks, fps, kbps, Volatile.Read(ref _restarts), lastError, _time.GetUtcNow());
+        lock (_statusGate)
+        {
+            _current = status;
+        }
+
+        _status.PublishState("camera", status.ToJson());
+        StatusChanged?.Invoke(this, status);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1600, EventName = "PipelineStarting", Level = LogLevel.Information,
+            Message = "Starting camera pipeline (encoder {Encoder}, sinks {Sinks}): {Description}")]
+        public static partial void PipelineStarting(ILogger logger, string encoder, string sinks, string description);
+
+        [LoggerMessage(EventId = 1601, EventName = "PipelineError", Level = LogLevel.Error,
+            Message = "Camera pipeline error from {Element}: {Text} ({Debug})")]
+        public static partial void PipelineError(ILogger logger, string? element, string? text, string? debug);
+
+        [LoggerMessage(EventId = 1602, EventName = "PipelineWarning", Level = LogLevel.Warning,
+            Message = "Camera pipeline warning from {Element}: {Text}")]
+        public static partial void PipelineWarning(ILogger logger, string? element, string? text);
+
+        [LoggerMessage(EventId = 1603, EventName = "Restarting", Level = LogLevel.Warning,
+            Message = "Camera pipeline ended ({Reason}); restart {Restarts} in {Delay}")]
+        public static partial void Restarting(ILogger logger, string reason, TimeSpan delay, int restarts);
+
+        [LoggerMessage(EventId = 1604, EventName = "SinkUnavailable", Level = LogLevel.Error,
+            Message = "Camera sink '{Sink}' is unavailable ({Element}); the other sinks keep running. {Message}")]
+        public static partial void SinkUnavailable(ILogger logger, string sink, string element, string message);
+
+        [LoggerMessage(EventId = 1605, EventName = "GstreamerUnavailable", Level = LogLevel.Error,
+            Message = "GStreamer cannot be loaded; the camera stays off, door access is unaffected: {Error}")]
+        public static partial void GstreamerUnavailable(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 1606, EventName = "SegmentDeleted", Level = LogLevel.Debug,
+            Message = "Deleted old recording segment {Path}")]
+        public static partial void SegmentDeleted(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 1607, EventName = "RingTrimFailed", Level = LogLevel.Warning,
+            Message = "Could not trim the recording ring: {Error}")]
+        public static partial void RingTrimFailed(ILogger logger, string error);
+    }
+}

@@ -4,13 +4,14 @@ using System.Globalization;
 namespace KvsEdge.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency [options]
+/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline [options]
 /// Exit codes: 0 the bench ran (targets met or MISSED, see output), 1 it could not run or measure, 64 bad usage, 130 cancelled.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
         usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]...
+               KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
                          next to a plain boto3 polling consumer, then the daemon's idle RSS.
@@ -19,6 +20,12 @@ internal static class Program
           --idle T       how long the daemon idles before its RSS is read (default 00:00:10)
           --seed N       seed for the random gaps between puts (default: random, printed)
           --daemon-env   extra environment variable for the daemon only (experiments, e.g. DOTNET_GCgen0size=0x400000)
+
+          pipeline       the same 720p30 videotestsrc -> x264enc -> mp4mux -> file pipeline (not live) run to EOS by
+                         KvsEdge's binding in a child process and by gst-launch-1.0; CPU time, peak RSS and wall time of
+                         each child by GNU time (/usr/bin/time), order alternating after one warm-up each.
+          --repetitions N  measured runs of each (default 5)
+          --frames N     frames per run (default 600, at least 30)
         """;
 
     private static async Task<int> Main(string[] args)
@@ -29,13 +36,21 @@ internal static class Program
             return args.Length == 0 ? 64 : 0;
         }
 
-        if (args[0] != "latency")
+        if (args[0] == "pipeline-child")
         {
-            Console.Error.WriteLine($"unknown command '{args[0]}'{Environment.NewLine}{Usage}");
-            return 64;
+            return await PipelineChild.RunAsync(args[1..]);
         }
 
-        if (!LatencyOptions.TryParse(args.AsSpan(1), out LatencyOptions? options, out string? error))
+        LatencyOptions? latency = null;
+        PipelineOptions? pipeline = null;
+        string? error;
+        bool parsed = args[0] switch
+        {
+            "latency" => LatencyOptions.TryParse(args.AsSpan(1), out latency, out error),
+            "pipeline" => PipelineOptions.TryParse(args.AsSpan(1), out pipeline, out error),
+            _ => Fail($"unknown command '{args[0]}'", out error),
+        };
+        if (!parsed)
         {
             Console.Error.WriteLine($"{error}{Environment.NewLine}{Usage}");
             return 64;
@@ -50,7 +65,9 @@ internal static class Program
 
         try
         {
-            return await LatencyBench.RunAsync(options, cancel.Token);
+            return pipeline is not null
+                ? await PipelineBench.RunAsync(pipeline, cancel.Token)
+                : await LatencyBench.RunAsync(latency!, cancel.Token);
         }
         catch (BenchException ex)
         {
@@ -62,6 +79,12 @@ internal static class Program
             Console.Error.WriteLine("cancelled");
             return 130;
         }
+    }
+
+    private static bool Fail(string message, out string? error)
+    {
+        error = message;
+        return false;
     }
 }
 

@@ -404,7 +404,7 @@ internal sealed record PipelineOptions(int Repetitions, int Frames)
         options = null;
         error = null;
         int repetitions = 5;
-        int frames = 600;
+        int frames = 3000; // the appliance runs one long pipeline: a short run would mostly measure .NET start-up
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];

@@ -25,7 +25,7 @@ internal static class Program
                          KvsEdge's binding in a child process and by gst-launch-1.0; CPU time, peak RSS and wall time of
                          each child by GNU time (/usr/bin/time), order alternating after one warm-up each.
           --repetitions N  measured runs of each (default 5)
-          --frames N     frames per run (default 600, at least 30)
+          --frames N     frames per run (default 3000, at least 30)
         """;
 
     private static async Task<int> Main(string[] args)

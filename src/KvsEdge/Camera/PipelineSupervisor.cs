@@ -22,6 +22,9 @@ public sealed partial class PipelineSupervisor : BackgroundService
 
     private static readonly TimeSpan PublishEvery = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a stop waits for end-of-stream to reach the sinks.</summary>
+    private static readonly TimeSpan FinishTimeout = TimeSpan.FromSeconds(5);
+
     private readonly CameraOptions _options;
     private readonly IStatusPublisher _status;
     private readonly FrameTap _frameTap;
@@ -208,6 +211,11 @@ public sealed partial class PipelineSupervisor : BackgroundService
 
                     return await WatchAsync(pipeline, plan, bus, counter, ring, unavailable, cancellationToken).ConfigureAwait(false);
                 }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    await FinishAsync(pipeline, bus).ConfigureAwait(false);
+                    throw;
+                }
                 finally
                 {
                     _frameTap.Detach();
@@ -290,6 +298,34 @@ public sealed partial class PipelineSupervisor : BackgroundService
                 TrimRing(ring);
                 Publish(state, plan.Encoder, plan.Sinks, meter.Fps, (int)meter.Kbps, unavailable);
             }
+        }
+    }
+
+    /// <summary>
+    /// A clean stop ends the stream first, so muxers write their index and the last recording segment stays
+    /// playable; bounded, because a wedged element must not hold up the service's stop.
+    /// </summary>
+    private async Task FinishAsync(Pipeline pipeline, BusReader bus)
+    {
+        if (!pipeline.SendEndOfStream())
+        {
+            return;
+        }
+
+        using var limit = new CancellationTokenSource(FinishTimeout);
+        try
+        {
+            await foreach (BusMessage m in bus.Messages.ReadAllAsync(limit.Token).ConfigureAwait(false))
+            {
+                if (m.Type is BusMessageType.EndOfStream or BusMessageType.Error)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Log.FinishTimedOut(_logger, FinishTimeout);
         }
     }
 
@@ -379,6 +415,10 @@ public sealed partial class PipelineSupervisor : BackgroundService
         [LoggerMessage(EventId = 1606, EventName = "SegmentDeleted", Level = LogLevel.Debug,
             Message = "Deleted old recording segment {Path}")]
         public static partial void SegmentDeleted(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 1608, EventName = "FinishTimedOut", Level = LogLevel.Warning,
+            Message = "End of stream did not reach the sinks within {Timeout}; the last segment may be incomplete")]
+        public static partial void FinishTimedOut(ILogger logger, TimeSpan timeout);
 
         [LoggerMessage(EventId = 1607, EventName = "RingTrimFailed", Level = LogLevel.Warning,
             Message = "Could not trim the recording ring: {Error}")]

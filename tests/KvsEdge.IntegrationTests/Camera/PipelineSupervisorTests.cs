@@ -103,10 +103,15 @@ public sealed class PipelineSupervisorTests : IAsyncDisposable
             "none", [CameraOptions.NoSink], [], HasFrameTap: false, RecordDirectory: null);
         Start(options, plan: (_, _) => stalled);
 
-        for (int tick = 0; tick < 10 && Current.Restarts == 0; tick++)
+        // Let one-second ticks pass, each once the supervisor waits on it, until it gives up on the pipeline.
+        Task<CameraStatus> restarted = WaitForAsync(s => s.Restarts == 1);
+        for (int tick = 0; tick < 10 && !restarted.IsCompleted; tick++)
         {
-            await _time.WaitForTimerAsync(d => d == PipelineSupervisor.Tick);
-            _time.Advance(PipelineSupervisor.Tick);
+            Task<TimeSpan> next = _time.WaitForTimerAsync(d => d == PipelineSupervisor.Tick);
+            if (await Task.WhenAny(next, restarted) == next)
+            {
+                _time.Advance(PipelineSupervisor.Tick);
+            }
         }
 
         CameraStatus status = await WaitForAsync(s => s.Restarts == 1);

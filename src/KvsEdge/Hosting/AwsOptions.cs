@@ -18,4 +18,17 @@ public sealed class AwsOptions
 public sealed class AwsEndpointOptions
 {
     public Uri? Kinesis { get; set; }
+
+    public Uri? KinesisVideo { get; set; }
+
+    /// <summary>Replaces the data endpoint GetDataEndpoint discovers (GetClip), e.g. for a local stand-in.</summary>
+    public Uri? KinesisVideoArchivedMedia { get; set; }
+
+    public Uri? Rekognition { get; set; }
+
+    public Uri? Iam { get; set; }
+
+    public Uri? S3 { get; set; }
+
+    public Uri? Sts { get; set; }
 }

@@ -144,6 +144,20 @@ public sealed class AccessLoopEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Door_lock_drives_only_the_relay_to_its_inactive_level_and_exits_zero()
+    {
+        // As systemd's ExecStopPost runs it after any exit; an active-low relay is locked by driving it high.
+        HostSettings settings = Settings() with { Door = new { Driver = "simulated", Relay = new { Pin = RelayPin, ActiveLow = true }, Simulated = new { TransitionLog = RelayLog } } };
+        KvsEdgeProcess process = KvsEdgeProcess.Start("door lock", settings.ToJson(), _work);
+        _processes.Add(process);
+
+        Assert.Equal(0, await process.Exited.WaitAsync(Timeout));
+        var writes = TransitionLog.Read(RelayLog);
+        Assert.NotEmpty(writes);
+        Assert.All(writes, w => Assert.Equal((RelayPin, "high"), (w.Pin, w.Value)));
+    }
+
+    [Fact]
     public async Task A_bad_configuration_exits_non_zero_naming_the_key_before_touching_gpio()
     {
         HostSettings settings = Settings() with { Door = DoorSettings(pulse: "00:05:00") };

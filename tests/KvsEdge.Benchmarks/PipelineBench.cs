@@ -1,3 +1,4 @@
+using KvsEdge.TestSupport;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;

@@ -1,3 +1,4 @@
+using KvsEdge.TestSupport;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
@@ -69,7 +70,7 @@ internal static class Program
                 ? await PipelineBench.RunAsync(pipeline, cancel.Token)
                 : await LatencyBench.RunAsync(latency!, cancel.Token);
         }
-        catch (BenchException ex)
+        catch (Exception ex) when (ex is BenchException or ChildProcessException)
         {
             Console.Error.WriteLine("BENCH FAILED: " + ex.Message);
             return 1;
@@ -141,3 +142,6 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
         return true;
     }
 }
+
+/// <summary>The bench could not run; the message says why.</summary>
+internal sealed class BenchException(string message) : Exception(message);

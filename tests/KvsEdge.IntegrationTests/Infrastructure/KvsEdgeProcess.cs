@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using KvsEdge.TestSupport;
 
 namespace KvsEdge.IntegrationTests.Infrastructure;
 
@@ -9,31 +10,18 @@ namespace KvsEdge.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class KvsEdgeProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _lines = [];
-    private readonly List<(Func<string, bool> Predicate, TaskCompletionSource<string> Signal)> _waiters = [];
-    private readonly object _gate = new();
-    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _child;
 
-    private KvsEdgeProcess(Process process)
+    private KvsEdgeProcess(ChildProcess child)
     {
-        _process = process;
+        _child = child;
     }
 
-    public int Id => _process.Id;
+    public int Id => _child.Id;
 
-    public Task<int> Exited => _exited.Task;
+    public Task<int> Exited => _child.Exited;
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _lines.ToList();
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => _child.Lines;
 
     /// <summary>Path of the built kvsedge.dll (copied beside the tests by the project reference).</summary>
     public static string EntryAssembly => Path.Combine(AppContext.BaseDirectory, "kvsedge.dll");
@@ -49,13 +37,7 @@ public sealed class KvsEdgeProcess : IAsyncDisposable
 
     public static KvsEdgeProcess StartRaw(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo("dotnet");
         info.ArgumentList.Add(EntryAssembly);
         foreach (string argument in arguments)
         {
@@ -74,85 +56,19 @@ public sealed class KvsEdgeProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var wrapper = new KvsEdgeProcess(process);
-        process.OutputDataReceived += (_, e) => wrapper.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => wrapper.OnLine(e.Data);
-        process.Exited += (_, _) => wrapper._exited.TrySetResult(process.ExitCode);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return wrapper;
+        return new KvsEdgeProcess(ChildProcess.Start("kvsedge", info));
     }
 
-    /// <summary>Completes with the first output line (past or future) that matches.</summary>
-    public Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout)
-    {
-        lock (_gate)
-        {
-            string? existing = _lines.Find(l => predicate(l));
-            if (existing is not null)
-            {
-                return Task.FromResult(existing);
-            }
-
-            var signal = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((predicate, signal));
-            return signal.Task.WaitAsync(timeout).ContinueWith(
-                t => t.IsFaulted && t.Exception!.InnerException is TimeoutException
-                    ? throw new TimeoutException($"No matching output within {timeout}. Output so far:\n{string.Join('\n', Lines)}")
-                    : t.Result,
-                TaskScheduler.Default);
-        }
-    }
+    /// <summary>The first output line (past or future) that matches.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout) =>
+        _child.WaitForLineAsync(predicate, timeout, "a matching line", CancellationToken.None);
 
     /// <summary>SIGKILL: no shutdown code runs, as after a crash or power cut.</summary>
-    public async Task KillAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        await _process.WaitForExitAsync().ConfigureAwait(false);
-    }
+    public Task KillAsync() => _child.KillAsync();
 
     /// <summary>SIGTERM, as systemd stops the service; returns the exit code.</summary>
-    public async Task<int> TerminateAsync(TimeSpan timeout)
-    {
-        if (!_process.HasExited)
-        {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync().ConfigureAwait(false);
-        }
+    public async Task<int> TerminateAsync(TimeSpan timeout) =>
+        await _child.TerminateAsync(timeout) ?? throw new TimeoutException($"kvsedge did not stop within {timeout}.\n{_child.Tail()}");
 
-        return await _exited.Task.WaitAsync(timeout).ConfigureAwait(false);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync().ConfigureAwait(false);
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            _lines.Add(line);
-            for (int i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Predicate(line))
-                {
-                    _waiters[i].Signal.TrySetResult(line);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _child.DisposeAsync();
 }

@@ -2,14 +2,14 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace KvsEdge.Benchmarks;
+namespace KvsEdge.TestSupport;
 
 /// <summary>
-/// A child process whose stdout and stderr lines are kept (with their arrival time) so the bench can wait for a
+/// A child process whose stdout and stderr lines are kept so a test or bench can wait for a
 /// line with a bound. stdin stays open: kinesalite.js and boto3_consumer.py exit when it closes, so a crashed
 /// bench leaves no orphans behind.
 /// </summary>
-internal sealed class ChildProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
@@ -58,7 +58,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         catch (Win32Exception ex)
         {
             process.Dispose();
-            throw new BenchException($"Could not start {name} ({info.FileName}): {ex.Message}");
+            throw new ChildProcessException($"Could not start {name} ({info.FileName}): {ex.Message}");
         }
 
         process.BeginOutputReadLine();
@@ -98,7 +98,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         string reason = _exited.Task.IsCompleted
             ? string.Create(CultureInfo.InvariantCulture, $"{Name} exited (code {_exited.Task.Result}) before {what}")
             : string.Create(CultureInfo.InvariantCulture, $"{Name} did not report {what} within {timeout.TotalSeconds:0.#} s");
-        throw new BenchException(reason + Environment.NewLine + Tail());
+        throw new ChildProcessException(reason + Environment.NewLine + Tail());
     }
 
     /// <summary>The last output lines, for error messages.</summary>
@@ -174,4 +174,5 @@ internal sealed class ChildProcess : IAsyncDisposable
 }
 
 /// <summary>The bench could not run (as opposed to: it ran and a target was missed).</summary>
-internal sealed class BenchException(string message) : Exception(message);
+/// <summary>A child that could not be started, exited early or stayed silent; the message carries its output.</summary>
+public sealed class ChildProcessException(string message) : Exception(message);

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using System.Xml;
+using System.Xml.Linq;
 
 namespace KvsEdge.Aws;
 
@@ -109,6 +111,79 @@ internal static class AwsErrorMapper
         catch (JsonException)
         {
             return (null, null);
+        }
+    }
+
+    /// <summary>
+    /// Turns an AWS Query protocol error (IAM, STS: <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Code&gt;…</c>) into the
+    /// matching typed exception. Codes differ from the JSON services (no <c>Exception</c> suffix), and IAM's
+    /// <c>LimitExceeded</c> is an account quota, not throttling, so it stays a plain <see cref="AwsServiceException"/>.
+    /// </summary>
+    public static AwsServiceException MapQuery(
+        string serviceName,
+        string actionPrefix,
+        string operation,
+        HttpStatusCode statusCode,
+        byte[] body,
+        string? requestIdHeader)
+    {
+        var (code, message, bodyRequestId) = ParseQueryBody(body);
+        var requestId = requestIdHeader ?? bodyRequestId;
+        var action = $"{actionPrefix}:{operation}";
+
+        var text = $"{serviceName} {operation} failed with {code ?? "HTTP error"} ({(int)statusCode})"
+            + (string.IsNullOrEmpty(message) ? "." : $": {message}")
+            + (code is "AccessDenied" or "AccessDeniedException" ? $" The credentials need {action}." : string.Empty)
+            + (requestId is null ? string.Empty : $" (request id {requestId})");
+
+        return code switch
+        {
+            "NoSuchEntity" => new AwsResourceNotFoundException(text, code, statusCode, requestId),
+            "EntityAlreadyExists" => new AwsResourceAlreadyExistsException(text, code, statusCode, requestId),
+            "DeleteConflict" => new AwsResourceInUseException(text, code, statusCode, requestId),
+            "MalformedPolicyDocument" or "ValidationError" or "InvalidInput" or "InvalidParameterValue"
+                or "InvalidParameterCombination" or "MissingParameter" or "InvalidAction"
+                => new AwsInvalidArgumentException(text, code, statusCode, requestId),
+            "AccessDenied" or "AccessDeniedException" or "InvalidClientTokenId" or "SignatureDoesNotMatch"
+                or "ExpiredToken" or "IncompleteSignature" or "MissingAuthenticationToken" or "InvalidAccessKeyId"
+                => new AwsAccessDeniedException(text, code, statusCode, requestId),
+            "Throttling" or "ThrottlingException" or "RequestLimitExceeded"
+                => new AwsThrottlingException(text, code, statusCode, requestId),
+            _ when statusCode == HttpStatusCode.TooManyRequests
+                => new AwsThrottlingException(text, code, statusCode, requestId),
+            _ => new AwsServiceException(text, code, statusCode, requestId),
+        };
+    }
+
+    // <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse> from AWS, while some emulators
+    // answer <Response><Errors><Error>…</Error></Errors><RequestID/></Response>: match local names, anywhere.
+    private static (string? Code, string? Message, string? RequestId) ParseQueryBody(byte[] body)
+    {
+        if (body.Length == 0)
+        {
+            return (null, null, null);
+        }
+
+        try
+        {
+            using var stream = new MemoryStream(body, writable: false);
+            using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            var root = XDocument.Load(reader).Root;
+            if (root is null)
+            {
+                return (null, null, null);
+            }
+
+            var error = root.DescendantsAndSelf().FirstOrDefault(e => e.Name.LocalName == "Error");
+            string? Value(XElement? parent, string name) =>
+                parent?.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value is { Length: > 0 } v ? v.Trim() : null;
+            var requestId = root.Descendants()
+                .FirstOrDefault(e => e.Name.LocalName is "RequestId" or "RequestID")?.Value.Trim();
+            return (Value(error, "Code"), Value(error, "Message"), string.IsNullOrEmpty(requestId) ? null : requestId);
+        }
+        catch (XmlException)
+        {
+            return (null, null, null);
         }
     }
 }

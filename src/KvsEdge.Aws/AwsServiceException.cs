@@ -172,3 +172,26 @@ public sealed class AwsInvalidArgumentException : AwsServiceException
     {
     }
 }
+
+/// <summary>The resource to create already exists (IAM EntityAlreadyExists, ResourceAlreadyExistsException).</summary>
+public sealed class AwsResourceAlreadyExistsException : AwsServiceException
+{
+    public AwsResourceAlreadyExistsException()
+    {
+    }
+
+    public AwsResourceAlreadyExistsException(string message)
+        : base(message)
+    {
+    }
+
+    public AwsResourceAlreadyExistsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public AwsResourceAlreadyExistsException(string message, string? errorCode, HttpStatusCode statusCode, string? requestId)
+        : base(message, errorCode, statusCode, requestId)
+    {
+    }
+}

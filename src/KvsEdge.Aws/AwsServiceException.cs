@@ -172,3 +172,26 @@ public sealed class AwsInvalidArgumentException : AwsServiceException
     {
     }
 }
+
+/// <summary>The resource to create exists already (e.g. a Rekognition collection with the same id).</summary>
+public sealed class AwsResourceAlreadyExistsException : AwsServiceException
+{
+    public AwsResourceAlreadyExistsException()
+    {
+    }
+
+    public AwsResourceAlreadyExistsException(string message)
+        : base(message)
+    {
+    }
+
+    public AwsResourceAlreadyExistsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public AwsResourceAlreadyExistsException(string message, string? errorCode, HttpStatusCode statusCode, string? requestId)
+        : base(message, errorCode, statusCode, requestId)
+    {
+    }
+}

@@ -248,9 +248,25 @@ public sealed class RekognitionWireListener : IAsyncDisposable
             }
         }
 
-        return respond is null
-            ? RekognitionWireResponses.Error("KvsEdgeNoScriptedResponse", $"No response scripted for {operation}.", 500)
-            : respond(body);
+        if (respond is null)
+        {
+            return RekognitionWireResponses.Error("KvsEdgeNoScriptedResponse", $"No response scripted for {operation}.", 500);
+        }
+
+        try
+        {
+            return respond(body);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A throwing script must fail the test visibly, not leave the client waiting for its timeout.
+            lock (_gate)
+            {
+                _failures.Add($"{operation}: scripted response threw {ex.GetType().Name}: {ex.Message}");
+            }
+
+            return RekognitionWireResponses.Error("KvsEdgeScriptFailed", ex.Message, 500);
+        }
     }
 
     private (string? Operation, JsonObject? Body, List<string> Problems) Check(

@@ -31,10 +31,12 @@ internal static class AwsErrorMapper
             "ExpiredIteratorException" => new AwsExpiredIteratorException(text, code, statusCode, requestId),
             "ResourceNotFoundException" => new AwsResourceNotFoundException(text, code, statusCode, requestId),
             "ResourceInUseException" => new AwsResourceInUseException(text, code, statusCode, requestId),
+            "ResourceAlreadyExistsException" => new AwsResourceAlreadyExistsException(text, code, statusCode, requestId),
             "AccessDeniedException" or "UnrecognizedClientException" or "InvalidSignatureException"
                 or "ExpiredTokenException" or "MissingAuthenticationTokenException" or "IncompleteSignatureException"
                 => new AwsAccessDeniedException(text, code, statusCode, requestId),
             "InvalidArgumentException" or "ValidationException" or "InvalidParameterException"
+                or "ImageTooLargeException" or "InvalidImageFormatException" or "InvalidS3ObjectException"
                 => new AwsInvalidArgumentException(text, code, statusCode, requestId),
             _ when statusCode == HttpStatusCode.TooManyRequests
                 => new AwsThrottlingException(text, code, statusCode, requestId),

@@ -173,7 +173,7 @@ public sealed class AwsInvalidArgumentException : AwsServiceException
     }
 }
 
-/// <summary>The resource to create already exists (IAM EntityAlreadyExists, ResourceAlreadyExistsException).</summary>
+/// <summary>The resource to create already exists (IAM EntityAlreadyExists, Rekognition ResourceAlreadyExistsException).</summary>
 public sealed class AwsResourceAlreadyExistsException : AwsServiceException
 {
     public AwsResourceAlreadyExistsException()

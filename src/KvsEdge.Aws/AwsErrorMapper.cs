@@ -5,7 +5,10 @@ using System.Xml.Linq;
 
 namespace KvsEdge.Aws;
 
-/// <summary>Turns an AWS JSON error response into the matching typed exception.</summary>
+/// <summary>
+/// Turns an AWS JSON 1.1 or REST-JSON error response into the matching typed exception. REST-JSON services (Kinesis
+/// Video) name the error only in the <c>x-amzn-ErrorType</c> header and put <c>message</c> in the body.
+/// </summary>
 internal static class AwsErrorMapper
 {
     public static AwsServiceException Map(
@@ -27,6 +30,7 @@ internal static class AwsErrorMapper
         {
             "ProvisionedThroughputExceededException" or "ThrottlingException" or "Throttling"
                 or "LimitExceededException" or "RequestLimitExceeded" or "TooManyRequestsException"
+                or "ClientLimitExceededException"
                 => new AwsThrottlingException(text, code, statusCode, requestId),
             "ExpiredIteratorException" => new AwsExpiredIteratorException(text, code, statusCode, requestId),
             "ResourceNotFoundException" => new AwsResourceNotFoundException(text, code, statusCode, requestId),
@@ -34,10 +38,18 @@ internal static class AwsErrorMapper
             "ResourceAlreadyExistsException" => new AwsResourceAlreadyExistsException(text, code, statusCode, requestId),
             "AccessDeniedException" or "UnrecognizedClientException" or "InvalidSignatureException"
                 or "ExpiredTokenException" or "MissingAuthenticationTokenException" or "IncompleteSignatureException"
+                or "NotAuthorizedException"
                 => new AwsAccessDeniedException(text, code, statusCode, requestId),
             "InvalidArgumentException" or "ValidationException" or "InvalidParameterException"
                 or "ImageTooLargeException" or "InvalidImageFormatException" or "InvalidS3ObjectException"
                 => new AwsInvalidArgumentException(text, code, statusCode, requestId),
+            "NoDataRetentionException" => new AwsNoDataRetentionException(text, code, statusCode, requestId),
+            "MissingCodecPrivateDataException"
+                => new AwsMissingCodecPrivateDataException(text, code, statusCode, requestId),
+            "InvalidCodecPrivateDataException"
+                => new AwsInvalidCodecPrivateDataException(text, code, statusCode, requestId),
+            "UnsupportedStreamMediaTypeException"
+                => new AwsUnsupportedStreamMediaTypeException(text, code, statusCode, requestId),
             _ when statusCode == HttpStatusCode.TooManyRequests
                 => new AwsThrottlingException(text, code, statusCode, requestId),
             _ => new AwsServiceException(text, code, statusCode, requestId),

@@ -32,4 +32,14 @@ if [ ! -f .tools/node_modules/kinesalite/package.json ] \
   mkdir -p .tools
   npm install --prefix .tools --no-audit --no-fund --loglevel=error "kinesalite@$KINESALITE_VERSION" >/dev/null
 fi
-echo "Prerequisites ready: $(mosquitto -h 2>&1 | head -1), $(gst-launch-1.0 --version | sed -n 2p), kinesalite $KINESALITE_VERSION, node $(node --version)"
+# moto's server mode (Kinesis Video, IAM, S3, STS stand-in) and the aws CLI v1 for cross-checks.
+if ! python3 -c "import moto.server, flask, flask_cors" >/dev/null 2>&1; then
+  echo "Installing moto[server] with pip"
+  python3 -m pip install --quiet 'moto[server]>=5,<6' \
+    || { echo "moto[server] is missing and pip could not install it: pip install 'moto[server]'" >&2; exit 1; }
+fi
+if ! command -v aws >/dev/null 2>&1; then
+  python3 -m pip install --quiet awscli || echo "aws CLI not installed; the cross-check tests will fail" >&2
+fi
+
+echo "Prerequisites ready: $(mosquitto -h 2>&1 | head -1), $(gst-launch-1.0 --version | sed -n 2p), kinesalite $KINESALITE_VERSION, node $(node --version), moto $(python3 -c 'import moto; print(moto.__version__)')"

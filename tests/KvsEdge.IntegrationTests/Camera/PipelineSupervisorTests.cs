@@ -71,9 +71,13 @@ public sealed class PipelineSupervisorTests : IAsyncDisposable
     [Fact]
     public async Task A_failing_sink_is_read_from_the_bus_and_restarts_wait_longer_each_time()
     {
-        // A directory where the first segment file should go: filesink cannot open it for writing (even as root).
-        Directory.CreateDirectory(Path.Combine(Recordings, "segment-00000.mp4"));
-        Start(Options());
+        // A filesink below a regular file: opening it fails on every start, even as root.
+        string blocker = Path.Combine(_directory, "not-a-directory");
+        File.WriteAllText(blocker, "x");
+        var failing = new PipelineDescription(
+            $"videotestsrc is-live=true ! video/x-raw,width=320,height=240 ! identity name=counter silent=true ! x264enc ! mp4mux ! filesink name=sink location=\"{blocker}/out.mp4\"",
+            "x264enc", [CameraOptions.RecordSink], [], HasFrameTap: false, RecordDirectory: null);
+        Start(Options(), plan: (_, _) => failing);
 
         var delays = new List<TimeSpan>();
         for (int attempt = 1; attempt <= 3; attempt++)

@@ -1,13 +1,17 @@
-using System.Diagnostics;
 using System.Text.Json;
 using KvsEdge.Aws;
 using KvsEdge.Aws.Iam;
+using KvsEdge.IntegrationTests.Infrastructure;
 
 namespace KvsEdge.IntegrationTests.Iam;
 
+[Collection("moto")]
 [Trait("Category", "Integration")]
-public sealed class IamClientMotoTests(IamMotoServer moto) : IClassFixture<IamMotoServer>
+public sealed class IamClientMotoTests(MotoFixture moto)
 {
+    /// <summary>moto's default account.</summary>
+    private const string AccountId = "123456789012";
+
     private const string VideoArn = "arn:aws:kinesisvideo:eu-west-1:123456789012:stream/front-door/1700000000000";
     private const string DataArn = "arn:aws:kinesis:eu-west-1:123456789012:stream/kvsedge-faces";
 
@@ -18,14 +22,14 @@ public sealed class IamClientMotoTests(IamMotoServer moto) : IClassFixture<IamMo
     [Fact]
     public async Task Role_and_inline_policy_lifecycle_round_trips()
     {
-        using var client = moto.CreateClient();
+        using var client = CreateClient();
         var roleName = NewRoleName();
         var trust = RekognitionRolePolicy.TrustPolicy();
         var policy = RekognitionRolePolicy.StreamProcessorPolicy(VideoArn, DataArn);
 
         var created = await client.CreateRoleAsync(roleName, trust, "KvsEdge Rekognition stream processor", "/kvsedge/", Ct);
         Assert.Equal(roleName, created.RoleName);
-        Assert.Equal($"arn:aws:iam::{IamMotoServer.AccountId}:role/kvsedge/{roleName}", created.Arn);
+        Assert.Equal($"arn:aws:iam::{AccountId}:role/kvsedge/{roleName}", created.Arn);
         Assert.Equal("/kvsedge/", created.Path);
         Assert.False(string.IsNullOrEmpty(created.RoleId));
 
@@ -67,7 +71,7 @@ public sealed class IamClientMotoTests(IamMotoServer moto) : IClassFixture<IamMo
     [Fact]
     public async Task Creating_a_role_twice_is_already_exists()
     {
-        using var client = moto.CreateClient();
+        using var client = CreateClient();
         var roleName = NewRoleName();
         await client.CreateRoleAsync(roleName, RekognitionRolePolicy.TrustPolicy(), null, null, Ct);
 
@@ -83,7 +87,7 @@ public sealed class IamClientMotoTests(IamMotoServer moto) : IClassFixture<IamMo
     [Fact]
     public async Task A_role_with_policies_cannot_be_deleted_and_malformed_policies_are_refused()
     {
-        using var client = moto.CreateClient();
+        using var client = CreateClient();
         var roleName = NewRoleName();
         await client.CreateRoleAsync(roleName, RekognitionRolePolicy.TrustPolicy(), null, null, Ct);
         await client.PutRolePolicyAsync(roleName, "p", RekognitionRolePolicy.StreamProcessorPolicy(VideoArn, DataArn), Ct);
@@ -101,7 +105,7 @@ public sealed class IamClientMotoTests(IamMotoServer moto) : IClassFixture<IamMo
     [Fact]
     public async Task Missing_role_and_policy_are_not_found()
     {
-        using var client = moto.CreateClient();
+        using var client = CreateClient();
 
         await Assert.ThrowsAsync<AwsResourceNotFoundException>(() => client.DeleteRoleAsync(NewRoleName(), Ct));
         await Assert.ThrowsAsync<AwsResourceNotFoundException>(
@@ -111,9 +115,9 @@ public sealed class IamClientMotoTests(IamMotoServer moto) : IClassFixture<IamMo
     [Fact]
     public async Task Aws_cli_sees_the_role_with_our_trust_policy()
     {
-        using var client = moto.CreateClient();
+        using var client = CreateClient();
         var roleName = NewRoleName();
-        var trust = RekognitionRolePolicy.TrustPolicy(IamMotoServer.AccountId);
+        var trust = RekognitionRolePolicy.TrustPolicy(AccountId);
         await client.CreateRoleAsync(roleName, trust, null, null, Ct);
 
         var json = await RunAwsCliAsync("iam", "get-role", "--role-name", roleName, "--output", "json");
@@ -121,7 +125,7 @@ public sealed class IamClientMotoTests(IamMotoServer moto) : IClassFixture<IamMo
         using var document = JsonDocument.Parse(json);
         var role = document.RootElement.GetProperty("Role");
         Assert.Equal(roleName, role.GetProperty("RoleName").GetString());
-        Assert.Equal($"arn:aws:iam::{IamMotoServer.AccountId}:role/{roleName}", role.GetProperty("Arn").GetString());
+        Assert.Equal($"arn:aws:iam::{AccountId}:role/{roleName}", role.GetProperty("Arn").GetString());
         // The CLI decodes and parses the document into an object.
         var cliTrust = role.GetProperty("AssumeRolePolicyDocument");
         var cliTrustJson = cliTrust.ValueKind == JsonValueKind.String ? cliTrust.GetString() : cliTrust.GetRawText();
@@ -129,44 +133,18 @@ public sealed class IamClientMotoTests(IamMotoServer moto) : IClassFixture<IamMo
         await client.DeleteRoleAsync(roleName, Ct);
     }
 
+    /// <summary>A regional setting must not leak into IAM: the client still signs for us-east-1.</summary>
+    private IamClient CreateClient()
+    {
+        AwsClientOptions options = moto.ClientOptions();
+        options.Region = "eu-west-1";
+        return new IamClient(options);
+    }
+
     private async Task<string> RunAwsCliAsync(params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo("aws")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add("--endpoint-url");
-        startInfo.ArgumentList.Add(moto.ServiceUrl.ToString());
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        // Test credentials only; never the developer's profile.
-        startInfo.Environment["AWS_ACCESS_KEY_ID"] = IamMotoServer.AccessKeyId;
-        startInfo.Environment["AWS_SECRET_ACCESS_KEY"] = IamMotoServer.SecretKey;
-        startInfo.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        startInfo.Environment["AWS_CONFIG_FILE"] = "/nonexistent/kvsedge-test-config";
-        startInfo.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/kvsedge-test-credentials";
-        startInfo.Environment.Remove("AWS_PROFILE");
-        startInfo.Environment.Remove("AWS_SESSION_TOKEN");
-
-        using var process = new Process { StartInfo = startInfo };
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("The aws CLI is not on PATH. Install it with: pip install awscli", ex);
-        }
-
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(process.ExitCode == 0, $"aws {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");
-        return await stdout;
+        var (exitCode, stdout, stderr) = await moto.RunAwsCliAsync(arguments);
+        Assert.True(exitCode == 0, $"aws {string.Join(' ', arguments)} exited {exitCode}: {stderr}");
+        return stdout;
     }
 }

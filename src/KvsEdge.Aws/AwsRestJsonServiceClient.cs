@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Amazon.Runtime.Signing;
 
 namespace KvsEdge.Aws;
 
@@ -46,14 +45,7 @@ internal sealed class AwsRestJsonServiceClient : IDisposable
         Region = settings.Region.SystemName;
         Timeout = timeout;
 
-        // Redirects must not be followed below the signer: the redirected hop would carry a stale signature.
-        innerHandler ??= new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        };
-        var signer = new SigV4SigningHandler(settings.Credentials, settings.Region, service.SigningName, innerHandler);
-        _http = new HttpClient(signer, disposeHandler: true) { Timeout = timeout };
+        _http = SignedHttpClient.Create(settings.Credentials, settings.Region, service.SigningName, timeout, innerHandler);
     }
 
     public Uri ServiceUrl { get; }

@@ -4,7 +4,6 @@ using System.Xml;
 using System.Xml.Linq;
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Signing;
 
 namespace KvsEdge.Aws.Iam;
 
@@ -53,14 +52,7 @@ internal sealed class AwsQueryServiceClient : IDisposable
         ServiceUrl = serviceUrl;
         SigningRegion = signingRegion.SystemName;
 
-        // Redirects must not be followed below the signer: the redirected hop would carry a stale signature.
-        innerHandler ??= new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        };
-        var signer = new SigV4SigningHandler(credentials, signingRegion, signingName, innerHandler);
-        _http = new HttpClient(signer, disposeHandler: true) { Timeout = timeout };
+        _http = SignedHttpClient.Create(credentials, signingRegion, signingName, timeout, innerHandler);
     }
 
     public Uri ServiceUrl { get; }

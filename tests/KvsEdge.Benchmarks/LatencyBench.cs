@@ -48,12 +48,12 @@ internal static class LatencyBench
         }
 
         DirectoryInfo work = Directory.CreateTempSubdirectory("kvsedge-bench-");
-        Kinesalite? kinesalite = null;
+        KinesaliteServer? kinesalite = null;
         ChildProcess? daemon = null;
         ChildProcess? boto3 = null;
         try
         {
-            kinesalite = await Kinesalite.StartAsync(repoRoot, cancellationToken);
+            kinesalite = await KinesaliteServer.StartAsync(repoRoot, cancellationToken);
             using KinesisClient client = kinesalite.CreateClient();
             string stream = "kvsedge-bench-" + Guid.NewGuid().ToString("N")[..12];
             await client.CreateStreamAsync(stream, 1, cancellationToken);

@@ -1,6 +1,6 @@
 using KvsEdge.Access;
 using KvsEdge.Actions;
-using KvsEdge.Aws;
+using KvsEdge.Cloud;
 using KvsEdge.Camera;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
@@ -69,7 +69,7 @@ public static class KvsEdgeHost
         }
         else if (string.Equals(source, RecognitionSources.Kinesis, StringComparison.Ordinal))
         {
-            services.AddSingleton(sp => CreateKinesisClient(sp.GetRequiredService<IOptions<AwsOptions>>().Value));
+            services.AddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateKinesis());
             services.AddHostedService<KinesisFaceMatchSource>();
         }
     }
@@ -78,6 +78,7 @@ public static class KvsEdgeHost
     {
         services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<IOptions<AwsOptions>>().Value));
         services.AddOptions<RecognitionOptions>().Bind(configuration.GetSection(RecognitionOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
@@ -85,7 +86,4 @@ public static class KvsEdgeHost
         services.AddOptions<CameraOptions>().Bind(configuration.GetSection(CameraOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CameraOptions>, CameraOptionsValidator>();
     }
-
-    private static KinesisClient CreateKinesisClient(AwsOptions aws) =>
-        new(new AwsClientOptions { Region = aws.Region, ServiceUrl = aws.Endpoints.Kinesis });
 }

@@ -1,0 +1,32 @@
+using KvsEdge.Aws;
+using KvsEdge.Aws.Iam;
+using KvsEdge.Hosting;
+
+namespace KvsEdge.Cloud;
+
+/// <summary>
+/// Builds each thin AWS client from the `Aws` section: one region setting, one endpoint override per service
+/// (`Aws:Endpoints:&lt;Service&gt;`), credentials always from the AWS default chain.
+/// </summary>
+public sealed class AwsClientFactory(AwsOptions options)
+{
+    public AwsOptions Options { get; } = options ?? throw new ArgumentNullException(nameof(options));
+
+    public KinesisClient CreateKinesis() => new(ClientOptions(Options.Endpoints.Kinesis));
+
+    public KinesisVideoClient CreateKinesisVideo() => new(ClientOptions(Options.Endpoints.KinesisVideo));
+
+    /// <summary>
+    /// GetClip goes to the endpoint GetDataEndpoint(GET_CLIP) returned, unless `Aws:Endpoints:KinesisVideoArchivedMedia`
+    /// pins one (a local stand-in, a VPC endpoint).
+    /// </summary>
+    public KinesisVideoArchivedMediaClient CreateArchivedMedia(Uri discoveredEndpoint) =>
+        new(ClientOptions(null), Options.Endpoints.KinesisVideoArchivedMedia ?? discoveredEndpoint);
+
+    public RekognitionClient CreateRekognition() => new(ClientOptions(Options.Endpoints.Rekognition));
+
+    public IamClient CreateIam() => new(ClientOptions(Options.Endpoints.Iam));
+
+    /// <summary>The region and endpoint override a client for <paramref name="serviceUrl"/> gets (S3 is built from these too).</summary>
+    public AwsClientOptions ClientOptions(Uri? serviceUrl) => new() { Region = Options.Region, ServiceUrl = serviceUrl };
+}

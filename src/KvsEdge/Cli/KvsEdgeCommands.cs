@@ -38,10 +38,12 @@ public static class KvsEdgeCommands
         var door = new Command("door", "Door strike commands.");
         door.Subcommands.Add(doorLock);
         root.Subcommands.Add(door);
+
+        // Each further verb group lives in its own file and adds itself here with one line.
         return root;
     }
 
-    private static Option<FileInfo?> ConfigOption() => new("--config", "-c")
+    internal static Option<FileInfo?> ConfigOption() => new("--config", "-c")
     {
         Description = "An appsettings-style JSON file layered over the defaults (KVSEDGE_ variables still override it).",
     };

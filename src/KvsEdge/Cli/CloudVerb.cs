@@ -1,0 +1,90 @@
+using KvsEdge.Aws;
+using KvsEdge.Cloud;
+using KvsEdge.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace KvsEdge.Cli;
+
+/// <summary>What every cloud verb gets: validated names, a client factory, a retry policy and the console.</summary>
+public sealed record CloudContext(CloudOptions Cloud, AwsClientFactory Clients, AwsRetry Retry, IAnsiConsole Console);
+
+/// <summary>
+/// The frame shared by `cloud`, `faces`, `processor` and `clip`: load the same configuration layers as `run`, validate
+/// the `Cloud` section, then turn each failure into one line a person can act on, with a distinct exit code.
+/// </summary>
+public static class CloudVerb
+{
+    public static async Task<int> RunAsync(
+        string? configFile,
+        Func<CloudContext, CancellationToken, Task<int>> body,
+        CancellationToken cancellationToken,
+        IAnsiConsole? console = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        console ??= AnsiConsole.Console;
+        CloudContext context;
+        try
+        {
+            IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
+            var aws = configuration.GetSection(AwsOptions.SectionName).Get<AwsOptions>() ?? new AwsOptions();
+            var cloud = configuration.GetSection(CloudOptions.SectionName).Get<CloudOptions>() ?? new CloudOptions();
+            var validation = new CloudOptionsValidator().Validate(null, cloud);
+            if (validation.Failed)
+            {
+                throw new OptionsValidationException(CloudOptions.SectionName, typeof(CloudOptions), validation.Failures);
+            }
+
+            context = new CloudContext(cloud, new AwsClientFactory(aws), AwsRetry.Default, console);
+        }
+        catch (Exception ex) when (ConfigurationErrors.TryReport(ex, System.Console.Error))
+        {
+            return ExitCodes.Config;
+        }
+
+        try
+        {
+            return await body(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (TryReport(ex, System.Console.Error) is int code)
+        {
+            return code;
+        }
+    }
+
+    /// <summary>The exit code for an error a person can act on (after writing it), or null for a bug.</summary>
+    public static int? TryReport(Exception exception, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(error);
+        switch (exception)
+        {
+            case AwsConfigurationException:
+                error.WriteLine($"Configuration error:\n  - {exception.Message}");
+                return ExitCodes.Config;
+            case AwsAccessDeniedException denied:
+                // The service message names the action and the principal ("… is not authorized to perform: kinesis:CreateStream …").
+                error.WriteLine($"error: access denied ({denied.ErrorCode}): {denied.Message}");
+                error.WriteLine("  Grant that action to the credentials in use (AWS_PROFILE / AWS_ACCESS_KEY_ID), then run the command again.");
+                return ExitCodes.Failure;
+            case AwsThrottlingException:
+                error.WriteLine($"error: AWS kept throttling the request after several retries: {exception.Message}. Wait a minute and run the command again.");
+                return ExitCodes.Failure;
+            case CloudResourceConflictException conflict:
+                error.WriteLine($"error: {conflict.Message}");
+                return ExitCodes.Failure;
+            case AwsServiceException service:
+                error.WriteLine($"error: {service.ErrorCode ?? "AWS error"}: {service.Message}");
+                return ExitCodes.Failure;
+            case HttpRequestException http:
+                error.WriteLine($"error: cannot reach the AWS endpoint: {http.Message}");
+                return ExitCodes.Failure;
+            case OperationCanceledException:
+                error.WriteLine("cancelled");
+                return ExitCodes.Failure;
+            default:
+                return null;
+        }
+    }
+}

@@ -480,14 +480,9 @@ public sealed class RekognitionWireListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        finally
-        {
-            _listener.Close();
-        }
+        // Close only: the managed HttpListener's Close after Stop looks the port up again and re-binds it, which fails
+        // ("Address already in use") when a parallel test has taken that port in between.
+        _listener.Close();
+        await _loop.ConfigureAwait(false);
     }
 }

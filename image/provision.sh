@@ -44,6 +44,7 @@ Options:
   --overwrite-config       replace a differing /etc/kvsedge/appsettings.json (old one kept as .bak)
   --root DIR               provision the system mounted at DIR (default /)
   --dry-run                print what would change, change nothing
+  --print-config           print the rendered appsettings.json and exit (no --deb, no root needed)
   -h, --help               this text
 EOF
 }
@@ -53,6 +54,7 @@ fail() { echo "provision: $*" >&2; exit 2; }
 root=/ deb="" device_id="" aws_region="" data_stream="" video_stream="" camera=libcamera
 relay_pin=17 relay_active_low=false gpio_chip=0 mqtt_host=localhost mqtt_port=1883 mqtt_username=""
 time_zone=UTC secrets_file="" kvssink_tarball="" skip_kvssink=false overwrite_config=false dry_run=false
+print_config=false
 
 need_value() { if [ $# -lt 2 ] || [ -z "$2" ]; then fail "$1 needs a value"; fi; }
 while [ $# -gt 0 ]; do
@@ -76,6 +78,7 @@ while [ $# -gt 0 ]; do
     --overwrite-config) overwrite_config=true ;;
     --root) need_value "$@"; root=$2; shift ;;
     --dry-run) dry_run=true ;;
+    --print-config) print_config=true ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; fail "unknown argument '$1'" ;;
   esac
@@ -85,7 +88,7 @@ done
 # --- validation: every bad value is named before anything changes ------------------------------------
 errors=()
 matches() { [[ $1 =~ $2 ]]; }
-[ -n "$deb" ] || errors+=("--deb is required")
+[ -n "$deb" ] || [ "$print_config" = true ] || errors+=("--deb is required")
 [ -z "$deb" ] || [ -f "$deb" ] || errors+=("--deb: no such file '$deb'")
 [ -z "$deb" ] || [[ $deb == *.deb ]] || errors+=("--deb: '$deb' is not a .deb file")
 matches "$device_id" '^[A-Za-z0-9_-]{1,64}$' || errors+=("--device-id must be 1-64 letters, digits, - or _ (was '$device_id')")
@@ -124,11 +127,37 @@ if [ "$skip_kvssink" = true ] && [ -n "$kvssink_tarball" ]; then errors+=("--ski
 [ -z "$kvssink_tarball" ] || [ -f "$kvssink_tarball" ] || errors+=("--kvssink-tarball: no such file '$kvssink_tarball'")
 [ -d "$root" ] || errors+=("--root: no such directory '$root'")
 [ -f "$template" ] || errors+=("template missing: $template")
-if [ "$dry_run" = false ] && [ "$(id -u)" -ne 0 ]; then errors+=("must run as root (or use --dry-run)"); fi
+if [ "$dry_run" = false ] && [ "$print_config" = false ] && [ "$(id -u)" -ne 0 ]; then errors+=("must run as root (or use --dry-run)"); fi
 if [ ${#errors[@]} -gt 0 ]; then
   printf 'provision: %s\n' "${errors[@]}" >&2
   exit 2
 fi
+
+# --- the configuration, rendered from the template (written in step 5) -----------------------------------
+json_string_or_null() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf 'null'; fi; }
+camera_enabled=true camera_source=$camera
+if [ "$camera" = none ]; then camera_enabled=false camera_source=v4l2; fi
+# Every value was validated above against a pattern without quotes or backslashes, so plain
+# substitution yields valid JSON. '|' cannot occur in any of them.
+rendered=$(sed \
+  -e "s|@DEVICE_ID@|$device_id|g" \
+  -e "s|@AWS_REGION@|$aws_region|g" \
+  -e "s|@DATA_STREAM@|$data_stream|g" \
+  -e "s|@TIME_ZONE@|$time_zone|g" \
+  -e "s|@GPIO_CHIP@|$((10#$gpio_chip))|g" \
+  -e "s|@RELAY_PIN@|$((10#$relay_pin))|g" \
+  -e "s|@RELAY_ACTIVE_LOW@|$relay_active_low|g" \
+  -e "s|@CAMERA_ENABLED@|$camera_enabled|g" \
+  -e "s|@CAMERA_SOURCE@|$camera_source|g" \
+  -e "s|@VIDEO_STREAM_JSON@|$(json_string_or_null "$video_stream")|g" \
+  -e "s|@MQTT_HOST@|$mqtt_host|g" \
+  -e "s|@MQTT_PORT@|$((10#$mqtt_port))|g" \
+  -e "s|@MQTT_USERNAME_JSON@|$(json_string_or_null "$mqtt_username")|g" \
+  "$template")
+if grep -q '@[A-Z_]*@' <<<"$rendered"; then
+  fail "template placeholder left unrendered: $(grep -o '@[A-Z_]*@' <<<"$rendered" | head -1)"
+fi
+if [ "$print_config" = true ]; then printf '%s\n' "$rendered"; exit 0; fi
 
 root=$(cd "$root" && pwd)
 live=false
@@ -249,30 +278,7 @@ else
   done
 fi
 
-# --- 5. /etc/kvsedge/appsettings.json from the template -------------------------------------------------
-json_string_or_null() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf 'null'; fi; }
-camera_enabled=true camera_source=$camera
-if [ "$camera" = none ]; then camera_enabled=false camera_source=v4l2; fi
-# Every value was validated above against a pattern without quotes or backslashes, so plain
-# substitution yields valid JSON. '|' cannot occur in any of them.
-rendered=$(sed \
-  -e "s|@DEVICE_ID@|$device_id|g" \
-  -e "s|@AWS_REGION@|$aws_region|g" \
-  -e "s|@DATA_STREAM@|$data_stream|g" \
-  -e "s|@TIME_ZONE@|$time_zone|g" \
-  -e "s|@GPIO_CHIP@|$((10#$gpio_chip))|g" \
-  -e "s|@RELAY_PIN@|$((10#$relay_pin))|g" \
-  -e "s|@RELAY_ACTIVE_LOW@|$relay_active_low|g" \
-  -e "s|@CAMERA_ENABLED@|$camera_enabled|g" \
-  -e "s|@CAMERA_SOURCE@|$camera_source|g" \
-  -e "s|@VIDEO_STREAM_JSON@|$(json_string_or_null "$video_stream")|g" \
-  -e "s|@MQTT_HOST@|$mqtt_host|g" \
-  -e "s|@MQTT_PORT@|$((10#$mqtt_port))|g" \
-  -e "s|@MQTT_USERNAME_JSON@|$(json_string_or_null "$mqtt_username")|g" \
-  "$template")
-if grep -q '@[A-Z_]*@' <<<"$rendered"; then
-  fail "template placeholder left unrendered: $(grep -o '@[A-Z_]*@' <<<"$rendered" | head -1)"
-fi
+# --- 5. /etc/kvsedge/appsettings.json from the template (rendered above) ---------------------------------
 config=/etc/kvsedge/appsettings.json
 config_path=$(r "$config")
 # Readable by the service (group kvsedge), not by everyone: it names streams and the broker.

@@ -100,7 +100,7 @@ public sealed class HostConfigurationTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>Sets (or clears) the AWS credential variables for one test and restores them after.</summary>
-    private sealed class AwsEnvironment : IDisposable
+    internal sealed class AwsEnvironment : IDisposable
     {
         private static readonly string[] Names = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"];
         private readonly Dictionary<string, string?> _saved = Names.ToDictionary(n => n, Environment.GetEnvironmentVariable);

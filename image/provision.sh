@@ -162,6 +162,9 @@ if [ "$print_config" = true ]; then printf '%s\n' "$rendered"; exit 0; fi
 root=$(cd "$root" && pwd)
 live=false
 [ "$root" = / ] && live=true
+# The service is started only on a live system booted with systemd (not in a container or a chroot).
+systemd_running=false
+if [ "$live" = true ] && [ -d /run/systemd/system ]; then systemd_running=true; fi
 r() { if [ "$root" = / ]; then printf '%s' "$1"; else printf '%s%s' "$root" "$1"; fi; }
 
 changes=0
@@ -196,7 +199,7 @@ put_file() { # path mode owner description
   rm -f "$tmp"
 }
 
-package_installed() { in_root dpkg-query -W -f="\${Status}" "$1" 2>/dev/null | grep -q "install ok installed"; }
+package_installed() { [ "$(in_root dpkg-query -W -f="\${Status}" "$1" 2>/dev/null)" = "install ok installed" ]; }
 
 apt_updated=false
 apt_update_once() { if [ "$apt_updated" = false ]; then in_root apt-get update -qq; apt_updated=true; fi; }
@@ -235,10 +238,15 @@ other_rules=$(grep -ls 'SUBSYSTEM=="gpio".*GROUP="gpio"' "$(r /etc/udev/rules.d)
 if [ -n "$other_rules" ]; then
   unchanged "udev gives /dev/gpiochip* to group gpio ($(basename "$(echo "$other_rules" | head -1)"))"
 else
+  before=$changes
   put_file "$gpio_rule" 644 root:root "udev rule: /dev/gpiochip* to group gpio" <<'EOF'
 # Written by KvsEdge image/provision.sh: lets members of group gpio open the GPIO character devices.
 SUBSYSTEM=="gpio", KERNEL=="gpiochip*", GROUP="gpio", MODE="0660"
 EOF
+  # A running system applies it now; an image at its first boot.
+  if [ "$changes" -gt "$before" ] && [ "$dry_run" = false ] && [ "$systemd_running" = true ]; then
+    udevadm control --reload && udevadm trigger --subsystem-match=gpio
+  fi
 fi
 
 # --- 3. the kvsedge .deb (its postinst creates the kvsedge system user) --------------------------------
@@ -269,7 +277,7 @@ elif ! grep -q '^kvsedge:' "$(r /etc/passwd)"; then
   exit 1
 else
   for g in gpio video; do
-    if in_root id -nG kvsedge | tr ' ' '\n' | grep -qx "$g"; then
+    if [[ " $(in_root id -nG kvsedge) " == *" $g "* ]]; then
       unchanged "user kvsedge in group $g"
     else
       changed "add user kvsedge to group $g"
@@ -348,15 +356,19 @@ link_kvssink() { # installs the plugin symlink and the library path for $KVSSINK
     [ "$dry_run" = true ] || ln -sfn "$KVSSINK_PREFIX/lib/libgstkvssink.so" "$(r "$plugin_link")"
   fi
   printf '%s\n' "$KVSSINK_PREFIX/lib" | put_file /etc/ld.so.conf.d/kvssink.conf 644 root:root "library path for kvssink's libcproducer"
-  [ "$dry_run" = true ] || in_root ldconfig
+  # Only after a change: ldconfig rewrites /etc/ld.so.cache every time it runs.
+  if [ "$changes" -gt "$kvssink_changes_before" ] && [ "$dry_run" = false ]; then in_root ldconfig; fi
 }
+kvssink_changes_before=$changes
 
 if [ "$skip_kvssink" = true ]; then
   echo "skipped: kvssink (--skip-kvssink)"
 elif [ -n "$kvssink_tarball" ]; then
   # A tarball of `cmake --install` output: lib/libgstkvssink.so, lib/libKinesisVideoProducer.so*, lib/libcproducer.so*.
-  tar -tzf "$kvssink_tarball" | grep -qE '(^|/)lib/libgstkvssink\.so$' \
-    || fail "--kvssink-tarball: '$kvssink_tarball' has no lib/libgstkvssink.so"
+  # Listed into a variable first: grep -q would close the pipe early and fail tar under pipefail.
+  tarball_files=$(tar -tzf "$kvssink_tarball")
+  grep -qE '^(\./)?lib/libgstkvssink\.so$' <<<"$tarball_files" \
+    || fail "--kvssink-tarball: '$kvssink_tarball' has no lib/libgstkvssink.so at its top level"
   stamp="tarball $(sha256sum "$kvssink_tarball" | cut -d' ' -f1)"
   if [ "$(cat "$(r "$KVSSINK_PREFIX/SOURCE")" 2>/dev/null)" = "$stamp" ]; then
     unchanged "kvssink from $(basename "$kvssink_tarball")"
@@ -409,7 +421,7 @@ fi
 
 # --- 9. the service --------------------------------------------------------------------------------------
 unit=kvsedge.service
-if [ "$live" = true ]; then
+if [ "$systemd_running" = true ]; then
   [ "$dry_run" = true ] || systemctl daemon-reload
   if systemctl is-enabled --quiet "$unit" 2>/dev/null; then unchanged "$unit enabled"; else
     changed "enable $unit"

@@ -105,15 +105,23 @@ owner_mode() { # path -> "user:group mode" with names from the chroot's own acco
   read -r uid gid mode < <(stat -c '%u %g %a' "$1")
   echo "$(awk -F: -v id="$uid" '$3 == id { print $1 }' "$root/etc/passwd"):$(awk -F: -v id="$gid" '$3 == id { print $1 }' "$root/etc/group") $mode"
 }
+# Runs the recipe with its output in LOG; the exit code is returned, never fatal, so every check still reports.
+provision() { # log args...
+  local log=$1; shift
+  set +e
+  bash image/provision.sh "$@" > "$log" 2>&1
+  local status=$?
+  set -e
+  return "$status"
+}
 in_group() { chroot "$root" id -nG kvsedge | tr ' ' '\n' | grep -qx "$1"; }
 
 echo "== bad arguments are named, nothing changes"
 before=$(manifest)
-set +e
-bad=$(bash image/provision.sh --root "$root" --deb "$deb" --skip-kvssink --device-id 'front door' --aws-region eu-central-1 \
-  --data-stream 'faces!' --relay-pin 40 --mqtt-port 0 2>&1)
-status=$?
-set -e
+status=0
+provision "$work/bad.log" --root "$root" --deb "$deb" --skip-kvssink --device-id 'front door' --aws-region eu-central-1 \
+  --data-stream 'faces!' --relay-pin 40 --mqtt-port 0 || status=$?
+bad=$(cat "$work/bad.log")
 check "exit code 2" test "$status" -eq 2
 check "names --device-id" grep -q -- "--device-id must be" <<<"$bad"
 check "names --data-stream" grep -q -- "--data-stream must be" <<<"$bad"
@@ -122,15 +130,19 @@ check "names --mqtt-port" grep -q -- "--mqtt-port must be 1-65535" <<<"$bad"
 check "nothing changed" test "$before" = "$(manifest)"
 
 echo "== dry run on the fresh system"
-dry=$(bash image/provision.sh "${args[@]}" --dry-run)
+check "dry run succeeds" provision "$work/dry.log" "${args[@]}" --dry-run
+dry=$(cat "$work/dry.log")
 check "dry run lists the package install" grep -q "would: runtime packages: apt-get install" <<<"$dry"
 check "dry run lists the .deb" grep -q "would: install kvsedge" <<<"$dry"
 check "dry run changed nothing" test "$before" = "$(manifest)"
 
 echo "== first run"
 first_started=$(date +%s)
-bash image/provision.sh "${args[@]}" | tee "$work/first.log" | sed 's/^/  | /'
+status=0
+provision "$work/first.log" "${args[@]}" || status=$?
+sed 's/^/  | /' "$work/first.log"
 echo "  (first run: $(( $(date +%s) - first_started )) s)"
+check "first run succeeds" test "$status" -eq 0
 check "runtime packages installed" chroot "$root" dpkg-query -W gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libcamera libgpiod2 gpiod systemd
 check "GStreamer encodes in the image (videotestsrc ! x264enc)" chroot "$root" gst-launch-1.0 -q videotestsrc num-buffers=15 ! x264enc ! h264parse ! fakesink
 check "kvsedge package installed" test -x "$root/usr/bin/kvsedge"
@@ -160,7 +172,7 @@ check "first run reported changes" grep -qE "^provision: [1-9][0-9]* changes$" "
 
 echo "== second run changes nothing"
 before=$(manifest)
-bash image/provision.sh "${args[@]}" > "$work/second.log"
+check "second run succeeds" provision "$work/second.log" "${args[@]}"
 check "second run reports 0 changes" grep -qx "provision: 0 changes" "$work/second.log"
 check "second run left every file as it was" test "$before" = "$(manifest)"
 
@@ -173,11 +185,11 @@ config["Access"]["People"] = {"alice": {"MinSimilarity": 92}}
 json.dump(config, open(path, "w"), indent=2)
 EOF
 edited=$(sha256sum < "$root/etc/kvsedge/appsettings.json")
-bash image/provision.sh "${args[@]}" > "$work/third.log" 2>&1
+check "third run succeeds" provision "$work/third.log" "${args[@]}"
 check "edited config kept" test "$edited" = "$(sha256sum < "$root/etc/kvsedge/appsettings.json")"
 check "rendered config offered as appsettings.json.new" test -f "$root/etc/kvsedge/appsettings.json.new"
 check "the user is told" grep -q "differs from the rendered template and was kept" "$work/third.log"
-bash image/provision.sh "${args[@]}" --relay-pin 22 --overwrite-config > "$work/fourth.log" 2>&1
+check "run with --overwrite-config succeeds" provision "$work/fourth.log" "${args[@]}" --relay-pin 22 --overwrite-config
 check "--overwrite-config: new value" json_is Door:Relay:Pin 22
 check "--overwrite-config: old file kept as .bak" grep -q alice "$root/etc/kvsedge/appsettings.json.bak"
 
@@ -186,10 +198,8 @@ fake=$work/kvssink-fake
 mkdir -p "$fake/lib"
 echo "not an ELF file" > "$fake/lib/libgstkvssink.so"
 tar -C "$fake" -czf "$work/kvssink-fake.tar.gz" lib
-set +e
-bash image/provision.sh "${base_args[@]}" --kvssink-tarball "$work/kvssink-fake.tar.gz" > "$work/fifth.log" 2>&1
-status=$?
-set -e
+status=0
+provision "$work/fifth.log" "${base_args[@]}" --kvssink-tarball "$work/kvssink-fake.tar.gz" || status=$?
 check "exit code 1" test "$status" -eq 1
 check "plugin linked into the GStreamer path" test -n "$(find "$root/usr/lib" -path '*/gstreamer-1.0/libgstkvssink.so' -type l)"
 check "the failed gst-inspect-1.0 check is reported" grep -q "gst-inspect-1.0 kvssink cannot load it" "$work/fifth.log"

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Exceptions;
-using MQTTnet.Protocol;
 
 namespace KvsEdge.Cli;
 
@@ -57,21 +56,16 @@ public static class HomeAssistantCommands
             await MqttConnection.ConnectAsync(client, options, mqtt.ConnectTimeout, cancellationToken).ConfigureAwait(false);
 
             // An empty retained message both tells Home Assistant to remove the device and clears the broker's copy.
-            MqttApplicationMessage removal = new MqttApplicationMessageBuilder()
-                .WithTopic(topic)
-                .WithPayload(Array.Empty<byte>())
-                .WithRetainFlag(true)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(mqtt.ConnectTimeout);
-            MqttClientPublishResult result = await client.PublishAsync(removal, timeout.Token).ConfigureAwait(false);
+            MqttClientPublishResult result = await MqttConnection.PublishAsync(
+                client, topic, string.Empty, retain: true, mqtt.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             if (!result.IsSuccess)
             {
                 error.WriteLine($"error: the MQTT broker {mqtt.Host}:{mqtt.Port} refused the removal on {topic} ({result.ReasonCode}).");
                 return ExitCodes.Failure;
             }
 
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(mqtt.ConnectTimeout);
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is MqttCommunicationException or SocketException or IOException

@@ -59,6 +59,9 @@ public static class KvsEdgeHost
         services.AddSingleton<RecognitionStatusReporter>();
         services.AddHostedService<AccessStartup>();
 
+        // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
+        services.AddSystemdNotify();
+
         // The camera runs beside the door path, never in front of it: its ExecuteAsync yields before any native call.
         services.AddSingleton<FrameTap>();
         services.AddSingleton<PipelineSupervisor>();
@@ -75,9 +78,6 @@ public static class KvsEdgeHost
             services.AddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateKinesis());
             services.AddHostedService<KinesisFaceMatchSource>();
         }
-
-        // Last: READY=1 goes out only once every service above started, the door's relay first.
-        services.AddSystemdNotify();
     }
 
     private static void AddOptions(IServiceCollection services, IConfiguration configuration)

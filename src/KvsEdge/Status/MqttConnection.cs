@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace KvsEdge.Status;
 
@@ -40,5 +41,21 @@ internal static class MqttConnection
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(timeout);
         await client.ConnectAsync(options, bound.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes at QoS 1 within <paramref name="timeout"/>; the result says whether the broker accepted it.</summary>
+    public static async Task<MqttClientPublishResult> PublishAsync(
+        IMqttClient client, string topic, string payload, bool retain, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        MqttApplicationMessage message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        return await client.PublishAsync(message, bound.Token).ConfigureAwait(false);
     }
 }

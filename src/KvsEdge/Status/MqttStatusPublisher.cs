@@ -456,16 +456,8 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
 
     private async Task SendAsync(IMqttClient client, OutgoingMessage message, CancellationToken ct)
     {
-        MqttApplicationMessage mqttMessage = new MqttApplicationMessageBuilder()
-            .WithTopic(message.Topic)
-            .WithPayload(message.Payload)
-            .WithRetainFlag(message.Retained)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.ConnectTimeout);
-        MqttClientPublishResult result = await client.PublishAsync(mqttMessage, timeout.Token).ConfigureAwait(false);
+        MqttClientPublishResult result = await MqttConnection.PublishAsync(
+            client, message.Topic, message.Payload, message.Retained, _options.ConnectTimeout, ct).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             // Retrying a refused message (not authorised, bad topic) would block everything behind it.

@@ -70,22 +70,17 @@ public sealed class MqttLoopProgress : ILoopProgress
 
     public bool IsActive => _publisher.ExecuteTask is { IsCompleted: false };
 
-    public long LastProgressTimestamp
-    {
-        get
-        {
-            long progress = _publisher.LastProgressTimestamp;
-            if (!_publisher.IsConnected)
-            {
-                return progress;
-            }
-
-            long unsentSince = _publisher.UnsentSinceTimestamp;
-            return unsentSince == 0 ? _time.GetTimestamp() : Math.Max(progress, unsentSince);
-        }
-    }
+    public long LastProgressTimestamp =>
+        Progress(_publisher.IsConnected, _publisher.LastProgressTimestamp, _publisher.UnsentSinceTimestamp, _time.GetTimestamp());
 
     public TimeSpan StallAfter { get; }
+
+    /// <summary>
+    /// Disconnected: the last attempt or publish. Connected with nothing waiting: now (idle is healthy). Connected
+    /// with something waiting: the later of the last publish and when the wait began.
+    /// </summary>
+    internal static long Progress(bool connected, long lastProgress, long unsentSince, long now) =>
+        !connected ? lastProgress : unsentSince == 0 ? now : Math.Max(lastProgress, unsentSince);
 }
 
 /// <summary>

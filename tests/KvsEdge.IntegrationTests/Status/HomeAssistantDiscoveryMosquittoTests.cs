@@ -31,18 +31,10 @@ public sealed class HomeAssistantDiscoveryMosquittoTests(MosquittoFixture mosqui
 
     private (MqttStatusPublisher Publisher, HomeAssistantDiscoveryPublisher Discovery) Create()
     {
-        var mqtt = Options.Create(new MqttOptions
-        {
-            Host = mosquitto.Host,
-            Port = mosquitto.Port,
-            ReconnectMinDelay = TimeSpan.FromSeconds(1),
-            ReconnectMaxDelay = TimeSpan.FromSeconds(4),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            Discovery = new MqttDiscoveryOptions { Prefix = _discoveryPrefix },
-        });
+        var mqtt = Options.Create(TestPublishers.Options(mosquitto.Host, mosquitto.Port, discovery: new MqttDiscoveryOptions { Prefix = _discoveryPrefix }));
         var device = Options.Create(new DeviceOptions { Id = _deviceId });
         HomeAssistantDiscoveryPublisher? discovery = null;
-        var publisher = new MqttStatusPublisher(mqtt, device, _time, NullLogger<MqttStatusPublisher>.Instance, () => [discovery!]);
+        MqttStatusPublisher publisher = TestPublishers.Create(mqtt.Value, _deviceId, _time, handlers: () => [discovery!]);
         discovery = new HomeAssistantDiscoveryPublisher(
             publisher, mqtt, device, Options.Create(new CameraOptions()), NullLogger<HomeAssistantDiscoveryPublisher>.Instance);
         return (publisher, discovery);
@@ -150,12 +142,8 @@ public sealed class HomeAssistantDiscoveryMosquittoTests(MosquittoFixture mosqui
         await sender.PublishAsync(commands + "/stored", "old", retain: true);
         await sender.WaitForAsync(commands + "/stored", "old", Timeout);
         var handler = new RecordingInboundHandler(commands + "/+");
-        using var publisher = new MqttStatusPublisher(
-            Options.Create(new MqttOptions { Host = mosquitto.Host, Port = mosquitto.Port, ConnectTimeout = TimeSpan.FromSeconds(5) }),
-            Options.Create(new DeviceOptions { Id = _deviceId }),
-            _time,
-            NullLogger<MqttStatusPublisher>.Instance,
-            () => [handler]);
+        using MqttStatusPublisher publisher = TestPublishers.Create(
+            TestPublishers.Options(mosquitto.Host, mosquitto.Port), _deviceId, _time, handlers: () => [handler]);
         await publisher.StartAsync(CancellationToken.None);
         try
         {

@@ -1,8 +1,6 @@
-using KvsEdge.Hosting;
 using KvsEdge.Status;
 using KvsEdge.TestSupport;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Tests.Status;
 
@@ -16,19 +14,8 @@ public sealed class MqttInboundTests
 
     private string ClientId => "kvsedge-" + _deviceId;
 
-    private MqttStatusPublisher CreatePublisher(int port, params IMqttInboundHandler[] handlers) => new(
-        Options.Create(new MqttOptions
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            ReconnectMinDelay = TimeSpan.FromSeconds(1),
-            ReconnectMaxDelay = TimeSpan.FromSeconds(4),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-        }),
-        Options.Create(new DeviceOptions { Id = _deviceId }),
-        _time,
-        _log,
-        () => handlers);
+    private MqttStatusPublisher CreatePublisher(int port, params IMqttInboundHandler[] handlers) =>
+        TestPublishers.Create(TestPublishers.Options("127.0.0.1", port), _deviceId, _time, _log, () => handlers);
 
     [Fact]
     public async Task Matching_messages_reach_their_handler_with_the_retain_flag_and_subscriptions_survive_a_reconnect()

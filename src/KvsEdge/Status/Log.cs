@@ -66,6 +66,9 @@ internal static partial class Log
     [LoggerMessage(1323, LogLevel.Warning, "MQTT message to {Topic} dropped: {Capacity} inbound messages already wait for their handlers", EventName = "MqttInboundDropped")]
     public static partial void InboundDropped(ILogger logger, string topic, int capacity);
 
+    [LoggerMessage(1324, LogLevel.Error, "MQTT handler {Handler} has an unusable topic filter '{TopicFilter}'; it receives nothing", EventName = "MqttInboundFilterInvalid")]
+    public static partial void InboundFilterInvalid(ILogger logger, string handler, string topicFilter);
+
     [LoggerMessage(1330, LogLevel.Information, "Home Assistant discovery for {DeviceId} on {Topic} ({Components} entities)", EventName = "HomeAssistantDiscoveryPublished")]
     public static partial void DiscoveryPublished(ILogger logger, string deviceId, string topic, int components);
 

@@ -193,7 +193,7 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             return;
         }
 
-        _handlers = _handlerSource().ToArray();
+        _handlers = UsableHandlers(_handlerSource());
         Task dispatcher = DispatchInboundAsync(stoppingToken);
         try
         {
@@ -349,6 +349,49 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             client.ApplicationMessageReceivedAsync -= OnMessageReceived;
             client.DisconnectedAsync -= OnDisconnected;
         }
+    }
+
+    /// <summary>A handler with an unusable filter is left out (and logged): subscribing it would fail every connection.</summary>
+    private IMqttInboundHandler[] UsableHandlers(IEnumerable<IMqttInboundHandler> handlers)
+    {
+        var usable = new List<IMqttInboundHandler>();
+        foreach (IMqttInboundHandler handler in handlers)
+        {
+            string? filter = handler.TopicFilter;
+            bool valid = IsUsableFilter(filter);
+            if (valid)
+            {
+                usable.Add(handler);
+            }
+            else
+            {
+                Log.InboundFilterInvalid(_logger, handler.GetType().Name, filter ?? "(null)");
+            }
+        }
+
+        return [.. usable];
+    }
+
+    /// <summary>MQTT filter rules: not empty; `+` fills a whole level; `#` only as the whole last level.</summary>
+    internal static bool IsUsableFilter(string? filter)
+    {
+        if (string.IsNullOrEmpty(filter))
+        {
+            return false;
+        }
+
+        string[] levels = filter.Split('/');
+        for (int i = 0; i < levels.Length; i++)
+        {
+            string level = levels[i];
+            bool wildcard = level.Contains('#', StringComparison.Ordinal) || level.Contains('+', StringComparison.Ordinal);
+            if (wildcard && !(level == "+" || (level == "#" && i == levels.Length - 1)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private async Task SubscribeAsync(IMqttClient client, CancellationToken ct)

@@ -92,6 +92,20 @@ public sealed class MqttInboundTests
         }
     }
 
+    [Theory]
+    [InlineData("homeassistant/status", true)]
+    [InlineData("kvsedge/+/trigger", true)]
+    [InlineData("kvsedge/#", true)]
+    [InlineData("#", true)]
+    [InlineData("", false)]
+    [InlineData("kvsedge/#/trigger", false)]
+    [InlineData("kvsedge/a+/trigger", false)]
+    [InlineData("kvsedge#", false)]
+    public void Only_valid_topic_filters_are_subscribed(string filter, bool usable)
+    {
+        Assert.Equal(usable, MqttStatusPublisher.IsUsableFilter(filter));
+    }
+
     private sealed class CapturingLogger : ILogger<MqttStatusPublisher>
     {
         private readonly Lock _gate = new();

@@ -89,9 +89,10 @@ public sealed class MqttProbe : IAsyncDisposable
         await _client.ConnectAsync(_options!).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    public async Task PublishAsync(string topic, string payload)
+    public async Task PublishAsync(string topic, string payload, bool retain = false)
     {
-        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
         await _client.PublishAsync(message).WaitAsync(TimeSpan.FromSeconds(10));
     }
 

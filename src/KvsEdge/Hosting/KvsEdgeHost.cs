@@ -5,6 +5,7 @@ using KvsEdge.Camera;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
+using KvsEdge.Systemd;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -32,7 +33,8 @@ public static class KvsEdgeHost
             o.TimestampFormat = "HH:mm:ss.fff ";
             o.UseUtcTimestamp = true;
         });
-        builder.Services.AddSystemd(); // READY=1/STOPPING=1 and journal-friendly logs when run by systemd
+        // Journal-friendly logs under systemd; notifications (READY, WATCHDOG, STOPPING) are our own SystemdNotifier.
+        builder.Logging.AddJournalFormattingUnderSystemd();
         AddKvsEdge(builder.Services, builder.Configuration);
         return builder;
     }
@@ -48,6 +50,7 @@ public static class KvsEdgeHost
         services.AddDoor();
 
         services.AddMqttStatus(configuration);
+        services.AddHomeAssistantDiscovery(configuration);
 
         services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));
         services.AddSingleton(sp => new GrantLedger(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory));
@@ -55,6 +58,9 @@ public static class KvsEdgeHost
         services.AddSingleton<FaceSearchRecordHandler>();
         services.AddSingleton<RecognitionStatusReporter>();
         services.AddHostedService<AccessStartup>();
+
+        // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
+        services.AddSystemdNotify();
 
         // The camera runs beside the door path, never in front of it: its ExecuteAsync yields before any native call.
         services.AddSingleton<FrameTap>();

@@ -35,7 +35,10 @@ public sealed class RecognitionStatusReporter
         }
     }
 
-    /// <summary>Monotonic timestamp (TimeProvider.GetTimestamp) of the last successful poll or record.</summary>
+    /// <summary>
+    /// Monotonic timestamp (TimeProvider.GetTimestamp) of the source's last update: a poll, a record, or a retry on
+    /// schedule. The service watchdog reads it: a source that backs off is alive, one that stops updating is hung.
+    /// </summary>
     public long LastProgressTimestamp => Interlocked.Read(ref _lastProgressTimestamp);
 
     public void Report(string source, string state, string? error = null) => Update(source, state, shard: null, lagMs: null, lastRecordAt: null, error);
@@ -57,10 +60,10 @@ public sealed class RecognitionStatusReporter
         RecognitionStatus next;
         lock (_gate)
         {
+            Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
             if (shard is not null)
             {
                 _lagByShard[shard] = lagMs ?? 0;
-                Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
             }
 
             long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;

@@ -83,6 +83,8 @@ public sealed partial class ReplayFaceMatchSource : BackgroundService
             }
             while (_options.Loop && !stoppingToken.IsCancellationRequested);
 
+            // A played-out file is finished, not hung: the watchdog stops counting a `stopped` source.
+            _reporter.Report(RecognitionSources.Replay, "stopped");
             _completion.TrySetResult();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -53,4 +53,28 @@ internal static partial class Log
 
     [LoggerMessage(1314, LogLevel.Information, "Embedded MQTT broker stopped", EventName = "EmbeddedBrokerStopped")]
     public static partial void EmbeddedBrokerStopped(ILogger logger);
+
+    [LoggerMessage(1320, LogLevel.Debug, "Subscribed to {TopicFilter}", EventName = "MqttSubscribed")]
+    public static partial void Subscribed(ILogger logger, string topicFilter);
+
+    [LoggerMessage(1321, LogLevel.Error, "MQTT broker refused the subscription to {TopicFilter} ({ReasonCode}); messages there are not received", EventName = "MqttSubscribeRefused")]
+    public static partial void SubscribeRefused(ILogger logger, string topicFilter, string reasonCode);
+
+    [LoggerMessage(1322, LogLevel.Error, "MQTT handler {Handler} failed on a message to {Topic}; the connection goes on", EventName = "MqttInboundHandlerFailed")]
+    public static partial void InboundHandlerFailed(ILogger logger, Exception exception, string handler, string topic);
+
+    [LoggerMessage(1323, LogLevel.Warning, "MQTT message to {Topic} dropped: {Capacity} inbound messages already wait for their handlers", EventName = "MqttInboundDropped")]
+    public static partial void InboundDropped(ILogger logger, string topic, int capacity);
+
+    [LoggerMessage(1324, LogLevel.Error, "MQTT handler {Handler} has an unusable topic filter '{TopicFilter}'; it receives nothing", EventName = "MqttInboundFilterInvalid")]
+    public static partial void InboundFilterInvalid(ILogger logger, string handler, string topicFilter);
+
+    [LoggerMessage(1330, LogLevel.Information, "Home Assistant discovery for {DeviceId} on {Topic} ({Components} entities)", EventName = "HomeAssistantDiscoveryPublished")]
+    public static partial void DiscoveryPublished(ILogger logger, string deviceId, string topic, int components);
+
+    [LoggerMessage(1331, LogLevel.Information, "Home Assistant came online ({Topic}): discovery sent again", EventName = "HomeAssistantBirth")]
+    public static partial void HomeAssistantBirth(ILogger logger, string topic);
+
+    [LoggerMessage(1332, LogLevel.Debug, "Ignored {Payload} on {Topic} (retained: {Retained})", EventName = "HomeAssistantStatusIgnored")]
+    public static partial void HomeAssistantStatusIgnored(ILogger logger, string topic, string payload, bool retained);
 }

@@ -41,6 +41,9 @@ public sealed class MqttOptions
 
     public MqttTlsOptions Tls { get; set; } = new();
 
+    /// <summary>Home Assistant MQTT discovery.</summary>
+    public MqttDiscoveryOptions Discovery { get; set; } = new();
+
     public string EffectiveClientId(DeviceOptions device)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -74,6 +77,30 @@ public sealed class MqttTlsOptions
 
     /// <summary>Accepts any broker certificate: only for testing against self-signed brokers.</summary>
     public bool AllowUntrustedCertificates { get; set; }
+}
+
+/// <summary>The `Mqtt:Discovery` section: Home Assistant MQTT device discovery.</summary>
+public sealed class MqttDiscoveryOptions
+{
+    public const string DefaultPrefix = "homeassistant";
+
+    /// <summary>Publish the retained device discovery payload (and re-send it on Home Assistant's birth message).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Home Assistant's discovery prefix.</summary>
+    public string Prefix { get; set; } = DefaultPrefix;
+
+    /// <summary>Where Home Assistant publishes its birth message; null → <c>&lt;Prefix&gt;/status</c>.</summary>
+    public string? BirthTopic { get; set; }
+
+    public string EffectiveBirthTopic => string.IsNullOrWhiteSpace(BirthTopic) ? Prefix + "/status" : BirthTopic;
+
+    /// <summary><c>&lt;Prefix&gt;/device/&lt;Device:Id&gt;/config</c>.</summary>
+    public string ConfigTopic(DeviceOptions device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return $"{Prefix}/device/{device.Id}/config";
+    }
 }
 
 /// <summary>Validates <see cref="MqttOptions"/>; every message names the configuration key.</summary>
@@ -124,6 +151,8 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             errors.Add("Mqtt:QueueCapacity must be at least 1.");
         }
 
+        ValidateDiscovery(errors, options.Discovery ?? new MqttDiscoveryOptions());
+
         MqttTlsOptions tls = options.Tls ?? new MqttTlsOptions();
         RequireFile(errors, "Mqtt:Tls:CaFile", tls.CaFile);
         RequireFile(errors, "Mqtt:Tls:ClientCertificateFile", tls.ClientCertificateFile);
@@ -135,6 +164,30 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static void ValidateDiscovery(List<string> errors, MqttDiscoveryOptions discovery)
+    {
+        if (!discovery.Enabled)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(discovery.Prefix))
+        {
+            errors.Add("Mqtt:Discovery:Prefix is required when Mqtt:Discovery:Enabled is true.");
+        }
+        else if (HasWildcard(discovery.Prefix) || discovery.Prefix.StartsWith('/') || discovery.Prefix.EndsWith('/'))
+        {
+            errors.Add($"Mqtt:Discovery:Prefix '{discovery.Prefix}' must be a topic without wildcards ('#', '+') or a leading or trailing '/'.");
+        }
+
+        if (discovery.BirthTopic is { } birth && (string.IsNullOrWhiteSpace(birth) || HasWildcard(birth)))
+        {
+            errors.Add($"Mqtt:Discovery:BirthTopic '{birth}' must be a topic without wildcards ('#', '+').");
+        }
+    }
+
+    private static bool HasWildcard(string topic) => topic.AsSpan().IndexOfAny('#', '+') >= 0;
 
     private static void RequirePositive(List<string> errors, string key, TimeSpan value)
     {

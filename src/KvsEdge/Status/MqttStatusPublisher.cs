@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using KvsEdge.Access;
 using KvsEdge.Door;
@@ -17,6 +18,9 @@ namespace KvsEdge.Status;
 public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
 {
     private const string AvailabilitySubtopic = "availability";
+
+    /// <summary>Inbound messages waiting for their handler; beyond this a burst is dropped (and logged), never buffered unbounded.</summary>
+    private const int InboundCapacity = 64;
     private static readonly TimeSpan MaxStopWait = TimeSpan.FromSeconds(5);
 
     private readonly MqttOptions _options;
@@ -31,17 +35,41 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
+    // One reader: handlers run one at a time, off the MQTT client's receive path, so a slow handler never stalls it.
+    private readonly Channel<(IMqttInboundHandler Handler, MqttInboundMessage Message)> _inbound =
+        Channel.CreateBounded<(IMqttInboundHandler, MqttInboundMessage)>(
+            new BoundedChannelOptions(InboundCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    private readonly Func<IEnumerable<IMqttInboundHandler>> _handlerSource;
+    private IReadOnlyList<IMqttInboundHandler> _handlers = [];
     private IMqttClient? _client;
     private CancellationTokenSource? _connectionCts;
     private volatile bool _connected;
     private long _lastProgressTimestamp;
+    private long _unsentSinceTimestamp;
 
     public MqttStatusPublisher(IOptions<MqttOptions> options, IOptions<DeviceOptions> device, TimeProvider timeProvider, ILogger<MqttStatusPublisher> logger)
+        : this(options, device, timeProvider, logger, static () => [])
+    {
+    }
+
+    /// <param name="inboundHandlers">
+    /// Resolved when the service starts, not here: a handler may itself depend on this publisher (Home Assistant's
+    /// birth message re-sends discovery through it).
+    /// </param>
+    public MqttStatusPublisher(
+        IOptions<MqttOptions> options,
+        IOptions<DeviceOptions> device,
+        TimeProvider timeProvider,
+        ILogger<MqttStatusPublisher> logger,
+        Func<IEnumerable<IMqttInboundHandler>> inboundHandlers)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(inboundHandlers);
+        _handlerSource = inboundHandlers;
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
@@ -62,10 +90,17 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
     public bool IsConnected => _connected;
 
     /// <summary>
-    /// <see cref="TimeProvider.GetTimestamp"/> of the last connect or successful publish. An idle connection does not
-    /// advance it, so a watchdog should read it together with <see cref="IsConnected"/>.
+    /// <see cref="TimeProvider.GetTimestamp"/> of the last connect attempt, connect or successful publish. An idle
+    /// connection does not advance it, so a watchdog reads it together with <see cref="IsConnected"/> and
+    /// <see cref="UnsentSinceTimestamp"/>.
     /// </summary>
     public long LastProgressTimestamp => Interlocked.Read(ref _lastProgressTimestamp);
+
+    /// <summary>
+    /// <see cref="TimeProvider.GetTimestamp"/> since when something queued has been waiting to be sent; 0 when the
+    /// queue was drained. A connected sender that leaves a message waiting for long is stuck.
+    /// </summary>
+    public long UnsentSinceTimestamp => Interlocked.Read(ref _unsentSinceTimestamp);
 
     /// <summary>Events dropped because the queue overflowed while the broker was unreachable.</summary>
     public long DroppedEvents => _queue.DroppedEvents;
@@ -90,6 +125,7 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             Log.EventDropped(_logger, _queue.Capacity, _queue.DroppedEvents);
         }
 
+        MarkUnsent();
         _wake.Writer.TryWrite(true);
     }
 
@@ -103,7 +139,27 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             throw new ArgumentException($"'{subtopic}' is not a usable state subtopic.", nameof(subtopic));
         }
 
-        string topic = TopicPrefix + "/" + subtopic;
+        EnqueueRetained(TopicPrefix + "/" + subtopic, payload);
+    }
+
+    /// <summary>
+    /// Sets a retained topic outside the prefix (Home Assistant discovery). Like state it is kept, sent again after
+    /// every reconnect, and sent again when set again with the same value.
+    /// </summary>
+    public void PublishRetained(string topic, string payload)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        ArgumentNullException.ThrowIfNull(payload);
+        if (topic.AsSpan().IndexOfAny('#', '+') >= 0 || topic == AvailabilityTopic)
+        {
+            throw new ArgumentException($"'{topic}' is not a usable retained topic.", nameof(topic));
+        }
+
+        EnqueueRetained(topic, payload);
+    }
+
+    private void EnqueueRetained(string topic, string payload)
+    {
         if (!_options.Enabled)
         {
             Log.NotPublished(_logger, topic, payload);
@@ -111,6 +167,7 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
         }
 
         _queue.EnqueueState(topic, payload);
+        MarkUnsent();
         _wake.Writer.TryWrite(true);
     }
 
@@ -136,6 +193,20 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             return;
         }
 
+        _handlers = UsableHandlers(_handlerSource());
+        Task dispatcher = DispatchInboundAsync(stoppingToken);
+        try
+        {
+            await RunConnectionsAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await dispatcher.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunConnectionsAsync(CancellationToken stoppingToken)
+    {
         var backoff = new Backoff(_options.ReconnectMinDelay, _options.ReconnectMaxDelay);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -199,37 +270,18 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
 
     private async Task ConnectAsync(IMqttClient client, CancellationToken stoppingToken)
     {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Host, _options.Port)
-            .WithClientId(_clientId)
-            // Our queue is the session; a persistent broker session would only replay duplicates.
-            .WithCleanSession(true)
-            .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithTimeout(_options.ConnectTimeout)
-            // AWS IoT Core closes connections on fragmented packets; status messages are small anyway.
-            .WithoutPacketFragmentation()
+        MqttClientOptionsBuilder builder = MqttConnection.CreateOptionsBuilder(_options, _clientId, _logger)
             .WithWillTopic(AvailabilityTopic)
             .WithWillPayload(StatusPayloads.Offline)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
 
-        if (!string.IsNullOrEmpty(_options.Username))
-        {
-            builder.WithCredentials(_options.Username, _options.Password);
-        }
-
-        if (_options.Tls.Enabled)
-        {
-            builder.WithTlsOptions(MqttTls.Build(_options.Tls, _options.Host, _logger));
-        }
-
         Log.Connecting(_logger, _options.Host, _options.Port, _clientId, _options.Tls.Enabled);
         Volatile.Write(ref _client, client);
 
-        // Network timeouts are wall-clock on purpose: the TimeProvider paces retries, not sockets.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(_options.ConnectTimeout);
-        await client.ConnectAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
+        // An attempt is progress for the watchdog: a loop that reconnects on schedule is alive, not hung.
+        MarkProgress();
+        await MqttConnection.ConnectAsync(client, builder.Build(), _options.ConnectTimeout, stoppingToken).ConfigureAwait(false);
         MarkProgress();
     }
 
@@ -254,6 +306,7 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
         }
 
         client.DisconnectedAsync += OnDisconnected;
+        client.ApplicationMessageReceivedAsync += OnMessageReceived;
         Volatile.Write(ref _connectionCts, connectionCts);
         try
         {
@@ -263,6 +316,9 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             }
 
             CancellationToken ct = connectionCts.Token;
+
+            // Clean sessions forget subscriptions: every connection subscribes again.
+            await SubscribeAsync(client, ct).ConfigureAwait(false);
             await SendAsync(client, new OutgoingMessage(AvailabilityTopic, StatusPayloads.Online, Retained: true), ct).ConfigureAwait(false);
 
             // Retained state may have been lost with the broker (restart without persistence): send it all again.
@@ -290,7 +346,131 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
         finally
         {
             Volatile.Write(ref _connectionCts, null);
+            client.ApplicationMessageReceivedAsync -= OnMessageReceived;
             client.DisconnectedAsync -= OnDisconnected;
+        }
+    }
+
+    /// <summary>A handler with an unusable filter is left out (and logged): subscribing it would fail every connection.</summary>
+    private IMqttInboundHandler[] UsableHandlers(IEnumerable<IMqttInboundHandler> handlers)
+    {
+        var usable = new List<IMqttInboundHandler>();
+        foreach (IMqttInboundHandler handler in handlers)
+        {
+            string? filter = handler.TopicFilter;
+            bool valid = IsUsableFilter(filter);
+            if (valid)
+            {
+                usable.Add(handler);
+            }
+            else
+            {
+                Log.InboundFilterInvalid(_logger, handler.GetType().Name, filter ?? "(null)");
+            }
+        }
+
+        return [.. usable];
+    }
+
+    /// <summary>MQTT filter rules: not empty; `+` fills a whole level; `#` only as the whole last level.</summary>
+    internal static bool IsUsableFilter(string? filter)
+    {
+        if (string.IsNullOrEmpty(filter))
+        {
+            return false;
+        }
+
+        string[] levels = filter.Split('/');
+        for (int i = 0; i < levels.Length; i++)
+        {
+            string level = levels[i];
+            bool wildcard = level.Contains('#', StringComparison.Ordinal) || level.Contains('+', StringComparison.Ordinal);
+            if (wildcard && !(level == "+" || (level == "#" && i == levels.Length - 1)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task SubscribeAsync(IMqttClient client, CancellationToken ct)
+    {
+        string[] filters = _handlers.Select(h => h.TopicFilter).Distinct(StringComparer.Ordinal).ToArray();
+        if (filters.Length == 0)
+        {
+            return;
+        }
+
+        MqttClientSubscribeOptionsBuilder builder = _factory.CreateSubscribeOptionsBuilder();
+        foreach (string filter in filters)
+        {
+            builder.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        MqttClientSubscribeResult result = await client.SubscribeAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
+        foreach (MqttClientSubscribeResultItem item in result.Items)
+        {
+            // Codes from 0x80 are refusals (e.g. the broker's ACL); the connection and the other subscriptions go on.
+            if ((int)item.ResultCode >= 0x80)
+            {
+                Log.SubscribeRefused(_logger, item.TopicFilter.Topic, item.ResultCode.ToString());
+            }
+            else
+            {
+                Log.Subscribed(_logger, item.TopicFilter.Topic);
+            }
+        }
+    }
+
+    private Task OnMessageReceived(MqttApplicationMessageReceivedEventArgs e)
+    {
+        MqttApplicationMessage received = e.ApplicationMessage;
+        MqttInboundMessage? message = null;
+        foreach (IMqttInboundHandler handler in _handlers)
+        {
+            if (MqttTopicFilterComparer.Compare(received.Topic, handler.TopicFilter) != MqttTopicFilterCompareResult.IsMatch)
+            {
+                continue;
+            }
+
+            message ??= new MqttInboundMessage(received.Topic, received.Payload.ToArray(), received.Retain);
+            if (!_inbound.Writer.TryWrite((handler, message)))
+            {
+                Log.InboundDropped(_logger, received.Topic, InboundCapacity);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task DispatchInboundAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach ((IMqttInboundHandler handler, MqttInboundMessage message) in _inbound.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await handler.HandleAsync(message, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // A handler's failure is its own: logged, and the connection and other handlers go on.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    Log.InboundHandlerFailed(_logger, ex, handler.GetType().Name, message.Topic);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 
@@ -308,20 +488,19 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
                 throw;
             }
         }
+
+        Interlocked.Exchange(ref _unsentSinceTimestamp, 0);
+        if (_queue.PendingEvents + _queue.PendingStates > 0)
+        {
+            // An enqueue raced with the clear above; its wake-up is pending, and its wait counts from now.
+            MarkUnsent();
+        }
     }
 
     private async Task SendAsync(IMqttClient client, OutgoingMessage message, CancellationToken ct)
     {
-        MqttApplicationMessage mqttMessage = new MqttApplicationMessageBuilder()
-            .WithTopic(message.Topic)
-            .WithPayload(message.Payload)
-            .WithRetainFlag(message.Retained)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.ConnectTimeout);
-        MqttClientPublishResult result = await client.PublishAsync(mqttMessage, timeout.Token).ConfigureAwait(false);
+        MqttClientPublishResult result = await MqttConnection.PublishAsync(
+            client, message.Topic, message.Payload, message.Retained, _options.ConnectTimeout, ct).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             // Retrying a refused message (not authorised, bad topic) would block everything behind it.
@@ -353,4 +532,6 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
     }
 
     private void MarkProgress() => Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
+
+    private void MarkUnsent() => Interlocked.CompareExchange(ref _unsentSinceTimestamp, _time.GetTimestamp(), 0);
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using KvsEdge.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Status;
@@ -19,9 +21,35 @@ public static class StatusServiceCollectionExtensions
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<MqttStatusPublisher>();
+        // Inbound handlers are resolved when the publisher starts: a handler may depend on the publisher itself.
+        services.TryAddSingleton(sp => new MqttStatusPublisher(
+            sp.GetRequiredService<IOptions<MqttOptions>>(),
+            sp.GetRequiredService<IOptions<DeviceOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<MqttStatusPublisher>>(),
+            () => sp.GetServices<IMqttInboundHandler>()));
         services.TryAddSingleton<IStatusPublisher>(sp => sp.GetRequiredService<MqttStatusPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttStatusPublisher>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers Home Assistant discovery (a hosted service and the birth-message handler) unless `Mqtt:Enabled` or
+    /// `Mqtt:Discovery:Enabled` is false. Call after <see cref="AddMqttStatus"/>; needs the `Camera` options.
+    /// </summary>
+    public static IServiceCollection AddHomeAssistantDiscovery(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (!configuration.GetValue($"{MqttOptions.SectionName}:Enabled", true)
+            || !configuration.GetValue($"{MqttOptions.SectionName}:Discovery:Enabled", true))
+        {
+            return services;
+        }
+
+        services.TryAddSingleton<HomeAssistantDiscoveryPublisher>();
+        services.AddSingleton<IMqttInboundHandler>(sp => sp.GetRequiredService<HomeAssistantDiscoveryPublisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<HomeAssistantDiscoveryPublisher>());
         return services;
     }
 }

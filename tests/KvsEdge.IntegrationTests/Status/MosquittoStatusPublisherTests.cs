@@ -24,19 +24,8 @@ public sealed class MosquittoStatusPublisherTests(MosquittoFixture mosquitto) : 
 
     private string Availability => Prefix + "/availability";
 
-    internal static MqttStatusPublisher CreatePublisher(string deviceId, TimeProvider time, int port, MqttTlsOptions? tls = null) => new(
-        Options.Create(new MqttOptions
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            ReconnectMinDelay = TimeSpan.FromSeconds(1),
-            ReconnectMaxDelay = TimeSpan.FromSeconds(4),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            Tls = tls ?? new MqttTlsOptions(),
-        }),
-        Options.Create(new DeviceOptions { Id = deviceId }),
-        time,
-        NullLogger<MqttStatusPublisher>.Instance);
+    internal static MqttStatusPublisher CreatePublisher(string deviceId, TimeProvider time, int port, MqttTlsOptions? tls = null) =>
+        TestPublishers.Create(TestPublishers.Options("127.0.0.1", port, tls), deviceId, time);
 
     private MqttStatusPublisher CreatePublisher(int port) => CreatePublisher(_deviceId, _time, port);
 

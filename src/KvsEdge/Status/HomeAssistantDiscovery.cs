@@ -1,0 +1,151 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+
+namespace KvsEdge.Status;
+
+/// <summary>What the discovery payload describes.</summary>
+/// <param name="DeviceId">`Device:Id`: names the discovery topic and prefixes every unique_id.</param>
+/// <param name="TopicPrefix">The status topic prefix (`Mqtt:TopicPrefix`).</param>
+/// <param name="CameraEnabled">Camera entities are left out when the camera is off.</param>
+public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string Version, bool CameraEnabled);
+
+/// <summary>
+/// Builds Home Assistant's MQTT device discovery payload (`&lt;prefix&gt;/device/&lt;id&gt;/config`): one retained message
+/// with the device (`dev`), origin (`o`), shared availability and every entity under `cmps`, each with its platform
+/// (`p`) and a unique_id. Pure: the same input gives the same bytes.
+/// </summary>
+/// <remarks>
+/// The door is a `binary_sensor` with device class `lock`, not a `lock`: an MQTT lock must have a command topic, and
+/// unlocking over MQTT is not offered, so a lock entity would show a button that does nothing.
+/// </remarks>
+public static class HomeAssistantDiscovery
+{
+    /// <summary>The `type` values of the events topic, which become the event entity's event_types.</summary>
+    public static IReadOnlyList<string> EventTypes { get; } = ["access_granted", "access_denied", "unknown_face", "ignored"];
+
+    /// <summary>The running version without build metadata, e.g. `0.1.0`.</summary>
+    public static string CurrentVersion { get; } = ReadVersion();
+
+    public static string Payload(DiscoveryDevice device) => Build(device).ToJsonString();
+
+    public static JsonObject Build(DiscoveryDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        string p = device.TopicPrefix;
+        string door = p + "/door";
+        string events = p + "/events";
+        string recognition = p + "/recognition";
+        string camera = p + "/camera";
+        string idPrefix = "kvsedge_" + device.DeviceId + "_";
+
+        var components = new JsonObject
+        {
+            ["door"] = Entity("binary_sensor", "Door", door, idPrefix + "door", new JsonObject
+            {
+                ["device_class"] = "lock", // on = unlocked, off = locked
+                ["payload_on"] = "unlocked",
+                ["payload_off"] = "locked",
+            }),
+            ["access"] = Entity("event", "Access", events, idPrefix + "access", new JsonObject
+            {
+                ["event_types"] = new JsonArray([.. EventTypes.Select(t => (JsonNode)JsonValue.Create(t))]),
+                // The events payload names its type `type`; Home Assistant wants `event_type`. The rest become attributes.
+                ["value_template"] = "{{ {'event_type': value_json.type, 'reason': value_json.reason, 'person': value_json.person, "
+                    + "'similarity': value_json.similarity, 'decided_at': value_json.decided_at} | to_json }}",
+            }),
+            // An event that names nobody renders '' and Home Assistant ignores an empty state: the last person stays.
+            ["last_person"] = Entity("sensor", "Last person", events, idPrefix + "last_person", new JsonObject
+            {
+                ["value_template"] = "{{ value_json.person if value_json.person else '' }}",
+                ["icon"] = "mdi:account",
+            }),
+            ["similarity"] = Entity("sensor", "Similarity", events, idPrefix + "similarity", new JsonObject
+            {
+                ["value_template"] = "{{ value_json.similarity if value_json.person else '' }}",
+                ["unit_of_measurement"] = "%",
+                ["state_class"] = "measurement",
+                ["suggested_display_precision"] = 1,
+            }),
+            ["recognition_lag"] = Entity("sensor", "Recognition lag", recognition, idPrefix + "recognition_lag", new JsonObject
+            {
+                ["value_template"] = "{{ value_json.lag_ms }}",
+                ["unit_of_measurement"] = "ms",
+                ["device_class"] = "duration",
+                ["state_class"] = "measurement",
+                ["entity_category"] = "diagnostic",
+            }),
+            ["recognition_problem"] = Entity("binary_sensor", "Recognition problem", recognition, idPrefix + "recognition_problem", new JsonObject
+            {
+                ["device_class"] = "problem",
+                ["value_template"] = "{{ 'ON' if value_json.state in ('error', 'waiting') else 'OFF' }}",
+                ["entity_category"] = "diagnostic",
+            }),
+        };
+
+        if (device.CameraEnabled)
+        {
+            components["camera_fps"] = Entity("sensor", "Camera frame rate", camera, idPrefix + "camera_fps", new JsonObject
+            {
+                ["value_template"] = "{{ value_json.fps }}",
+                ["unit_of_measurement"] = "fps",
+                ["state_class"] = "measurement",
+                ["entity_category"] = "diagnostic",
+            });
+            components["camera_restarts"] = Entity("sensor", "Camera restarts", camera, idPrefix + "camera_restarts", new JsonObject
+            {
+                ["value_template"] = "{{ value_json.restarts }}",
+                ["state_class"] = "total_increasing",
+                ["entity_category"] = "diagnostic",
+            });
+            components["camera_problem"] = Entity("binary_sensor", "Camera problem", camera, idPrefix + "camera_problem", new JsonObject
+            {
+                ["device_class"] = "problem",
+                ["value_template"] = "{{ 'ON' if value_json.state == 'error' else 'OFF' }}",
+                ["entity_category"] = "diagnostic",
+            });
+        }
+
+        return new JsonObject
+        {
+            ["dev"] = new JsonObject
+            {
+                ["ids"] = new JsonArray("kvsedge_" + device.DeviceId),
+                ["name"] = device.DeviceId,
+                ["mf"] = "KvsEdge",
+                ["mdl"] = "KvsEdge door access appliance",
+                ["sw"] = device.Version,
+            },
+            ["o"] = new JsonObject { ["name"] = "kvsedge", ["sw"] = device.Version },
+            // Shared by every entity: the retained `availability` topic, which the broker sets to offline as our Last Will.
+            ["availability_topic"] = p + "/availability",
+            ["payload_available"] = StatusPayloads.Online,
+            ["payload_not_available"] = StatusPayloads.Offline,
+            ["qos"] = 1,
+            ["cmps"] = components,
+        };
+    }
+
+    private static JsonObject Entity(string platform, string name, string stateTopic, string uniqueId, JsonObject options)
+    {
+        var entity = new JsonObject
+        {
+            ["p"] = platform,
+            ["name"] = name,
+            ["unique_id"] = uniqueId,
+            ["state_topic"] = stateTopic,
+        };
+        foreach ((string key, JsonNode? value) in options.ToArray())
+        {
+            options.Remove(key);
+            entity[key] = value;
+        }
+
+        return entity;
+    }
+
+    private static string ReadVersion()
+    {
+        string? informational = typeof(HomeAssistantDiscovery).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return informational?.Split('+')[0] ?? "0.0.0";
+    }
+}

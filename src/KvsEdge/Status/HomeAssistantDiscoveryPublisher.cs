@@ -1,0 +1,80 @@
+using System.Text;
+using KvsEdge.Camera;
+using KvsEdge.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Status;
+
+/// <summary>
+/// Keeps Home Assistant's device discovery on the broker: set as a retained topic at start (so it goes out on every
+/// (re)connect), and sent again whenever Home Assistant's birth message says `online` (Home Assistant forgets
+/// discovered entities when it restarts without the broker's retained copy).
+/// </summary>
+public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInboundHandler
+{
+    private readonly MqttStatusPublisher _publisher;
+    private readonly ILogger _logger;
+    private readonly string _deviceId;
+    private readonly string _payload;
+    private readonly int _components;
+
+    public HomeAssistantDiscoveryPublisher(
+        MqttStatusPublisher publisher,
+        IOptions<MqttOptions> mqtt,
+        IOptions<DeviceOptions> device,
+        IOptions<CameraOptions> camera,
+        ILogger<HomeAssistantDiscoveryPublisher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(mqtt);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(camera);
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _deviceId = device.Value.Id;
+        ConfigTopic = mqtt.Value.Discovery.ConfigTopic(device.Value);
+        TopicFilter = mqtt.Value.Discovery.EffectiveBirthTopic;
+        var discovery = HomeAssistantDiscovery.Build(
+            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled));
+        _components = discovery["cmps"]!.AsObject().Count;
+        _payload = discovery.ToJsonString();
+    }
+
+    /// <summary>`&lt;Mqtt:Discovery:Prefix&gt;/device/&lt;Device:Id&gt;/config`.</summary>
+    public string ConfigTopic { get; }
+
+    /// <summary>Home Assistant's birth topic.</summary>
+    public string TopicFilter { get; }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Publish();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask HandleAsync(MqttInboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        string payload = Encoding.UTF8.GetString(message.Payload.Span);
+
+        // A retained `online` replayed on subscribe is old news: discovery went out with this connection anyway.
+        if (message.Retain || payload != StatusPayloads.Online)
+        {
+            Log.HomeAssistantStatusIgnored(_logger, message.Topic, payload, message.Retain);
+            return ValueTask.CompletedTask;
+        }
+
+        Log.HomeAssistantBirth(_logger, message.Topic);
+        Publish();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Publish()
+    {
+        _publisher.PublishRetained(ConfigTopic, _payload);
+        Log.DiscoveryPublished(_logger, _deviceId, ConfigTopic, _components);
+    }
+}

@@ -1,0 +1,109 @@
+using KvsEdge.Aws;
+using KvsEdge.Camera;
+using KvsEdge.Recognition;
+using KvsEdge.Status;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Systemd;
+
+/// <summary>
+/// Recognition makes progress when its source polls, delivers a record or retries on schedule (every
+/// RecognitionStatusReporter update). A source that reported `stopped` (or has not started) does not count.
+/// </summary>
+public sealed class RecognitionLoopProgress : ILoopProgress
+{
+    private readonly RecognitionStatusReporter _reporter;
+
+    public RecognitionLoopProgress(RecognitionStatusReporter reporter, IOptions<RecognitionOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _reporter = reporter ?? throw new ArgumentNullException(nameof(reporter));
+        StallAfter = LongestQuiet(options.Value) + SystemdNotifier.Grace;
+    }
+
+    public string Name => "recognition";
+
+    public bool IsActive => _reporter.Current is { } current && current.State != "stopped";
+
+    public long LastProgressTimestamp => _reporter.LastProgressTimestamp;
+
+    public TimeSpan StallAfter { get; }
+
+    /// <summary>The longest wait of a healthy source between two updates, by source.</summary>
+    internal static TimeSpan LongestQuiet(RecognitionOptions options)
+    {
+        TimeSpan awsRequest = new AwsClientOptions().Timeout;
+        return options.Source switch
+        {
+            // A backoff, or a discovery round with no open shard, then one request that may run to its timeout.
+            RecognitionSources.Kinesis => Max(options.Kinesis.RetryMaxDelay, options.Kinesis.ShardDiscoveryInterval, options.Kinesis.PollInterval) + awsRequest,
+            // The pause between two rounds; the bundled file's own gaps are a few seconds.
+            RecognitionSources.Replay => options.Replay.LoopDelay + TimeSpan.FromMinutes(1),
+            // Sources without their own rule yet (the image API) get a conservative bound.
+            _ => TimeSpan.FromMinutes(2),
+        };
+    }
+
+    private static TimeSpan Max(params TimeSpan[] values) => values.Max();
+}
+
+/// <summary>
+/// MQTT makes progress when its connection loop acts: connecting, reconnecting on schedule, or publishing. A
+/// connected, idle publisher with nothing waiting is healthy however long it idles; a connected one that leaves a
+/// message unsent past the bound is stuck. MQTT off (`Mqtt:Enabled=false`) does not count.
+/// </summary>
+public sealed class MqttLoopProgress : ILoopProgress
+{
+    private readonly MqttStatusPublisher _publisher;
+    private readonly TimeProvider _time;
+
+    public MqttLoopProgress(MqttStatusPublisher publisher, IOptions<MqttOptions> options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        // One failed attempt (bounded by ConnectTimeout) plus the longest backoff separate two attempts.
+        StallAfter = options.Value.ReconnectMaxDelay + options.Value.ConnectTimeout + SystemdNotifier.Grace;
+    }
+
+    public string Name => "mqtt";
+
+    public bool IsActive => _publisher.ExecuteTask is { IsCompleted: false };
+
+    public long LastProgressTimestamp =>
+        Progress(_publisher.IsConnected, _publisher.LastProgressTimestamp, _publisher.UnsentSinceTimestamp, _time.GetTimestamp());
+
+    public TimeSpan StallAfter { get; }
+
+    /// <summary>
+    /// Disconnected: the last attempt or publish. Connected with nothing waiting: now (idle is healthy). Connected
+    /// with something waiting: the later of the last publish and when the wait began.
+    /// </summary>
+    internal static long Progress(bool connected, long lastProgress, long unsentSince, long now) =>
+        !connected ? lastProgress : unsentSince == 0 ? now : Math.Max(lastProgress, unsentSince);
+}
+
+/// <summary>
+/// The camera supervisor makes progress on every turn of its loop (each second while a pipeline plays, each restart).
+/// A camera that is off, or off because GStreamer is missing, does not count.
+/// </summary>
+public sealed class CameraLoopProgress : ILoopProgress
+{
+    private readonly PipelineSupervisor _supervisor;
+
+    public CameraLoopProgress(PipelineSupervisor supervisor, IOptions<CameraOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _supervisor = supervisor ?? throw new ArgumentNullException(nameof(supervisor));
+        // The longest restart delay, a stall to be noticed, and a pipeline's start or end-of-stream.
+        StallAfter = options.Value.RestartMaxDelay + options.Value.StallTimeout + TimeSpan.FromSeconds(10) + SystemdNotifier.Grace;
+    }
+
+    public string Name => "camera";
+
+    public bool IsActive => _supervisor.ExecuteTask is { IsCompleted: false };
+
+    public long LastProgressTimestamp => _supervisor.LastProgressTimestamp;
+
+    public TimeSpan StallAfter { get; }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KvsEdge.Access;
+using KvsEdge.Camera;
+using KvsEdge.Door;
+using KvsEdge.Status;
+using KvsEdge.TestSupport;
+
+namespace KvsEdge.Tests.Status;
+
+/// <summary>The pure discovery payload builder, checked against Home Assistant's documented rules and our own topics.</summary>
+public sealed partial class HomeAssistantDiscoveryTests
+{
+    private static readonly DiscoveryDevice FrontDoor = new("front-door", "kvsedge/front-door", "1.2.3", CameraEnabled: true);
+
+    private static JsonElement Build(DiscoveryDevice device) => JsonDocument.Parse(HomeAssistantDiscovery.Payload(device)).RootElement;
+
+    private static JsonElement Component(JsonElement root, string name) => root.GetProperty("cmps").GetProperty(name);
+
+    [GeneratedRegex(@"value_json\.([a-z_]+)")]
+    private static partial Regex ValueJsonField();
+
+    [Fact]
+    public void The_payload_satisfies_the_device_discovery_rules_with_availability_on_our_topic()
+    {
+        JsonElement root = Build(FrontDoor);
+
+        Assert.Empty(HomeAssistantSchema.DeviceDiscoveryProblems(root));
+        Assert.Equal("kvsedge/front-door/availability", root.GetProperty("availability_topic").GetString());
+        Assert.Equal(StatusPayloads.Online, root.GetProperty("payload_available").GetString());
+        Assert.Equal(StatusPayloads.Offline, root.GetProperty("payload_not_available").GetString());
+        Assert.Equal(["kvsedge_front-door"], root.GetProperty("dev").GetProperty("ids").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("1.2.3", root.GetProperty("o").GetProperty("sw").GetString());
+    }
+
+    [Fact]
+    public void Every_entity_has_a_unique_id_scoped_to_the_device()
+    {
+        JsonElement a = Build(FrontDoor);
+        JsonElement b = Build(FrontDoor with { DeviceId = "back-door", TopicPrefix = "kvsedge/back-door" });
+
+        string[] ids = [.. a.GetProperty("cmps").EnumerateObject().Select(c => c.Value.GetProperty("unique_id").GetString()!)];
+        string[] otherIds = [.. b.GetProperty("cmps").EnumerateObject().Select(c => c.Value.GetProperty("unique_id").GetString()!)];
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.StartsWith("kvsedge_front-door_", id, StringComparison.Ordinal));
+        Assert.Empty(ids.Intersect(otherIds));
+    }
+
+    [Fact]
+    public void The_door_is_a_read_only_lock_sensor_following_the_door_topic()
+    {
+        JsonElement door = Component(Build(FrontDoor), "door");
+
+        // Not a `lock`: that needs a command topic, and unlocking over MQTT is not offered.
+        Assert.Equal("binary_sensor", door.GetProperty("p").GetString());
+        Assert.Equal("lock", door.GetProperty("device_class").GetString());
+        Assert.Equal("kvsedge/front-door/door", door.GetProperty("state_topic").GetString());
+        Assert.Equal(StatusPayloads.Door(DoorState.Unlocked), door.GetProperty("payload_on").GetString());
+        Assert.Equal(StatusPayloads.Door(DoorState.Locked), door.GetProperty("payload_off").GetString());
+        Assert.DoesNotContain(Build(FrontDoor).GetProperty("cmps").EnumerateObject(), c => c.Value.TryGetProperty("command_topic", out _));
+    }
+
+    [Fact]
+    public void The_access_event_lists_every_event_type_the_events_topic_carries()
+    {
+        JsonElement access = Component(Build(FrontDoor), "access");
+
+        Assert.Equal("event", access.GetProperty("p").GetString());
+        Assert.Equal("kvsedge/front-door/events", access.GetProperty("state_topic").GetString());
+        string[] published = [.. Enum.GetValues<DecisionKind>().Select(k => new Decision(k, "r", DateTimeOffset.UnixEpoch, null).EventType)];
+        Assert.Equal(published.Order(), access.GetProperty("event_types").EnumerateArray().Select(e => e.GetString()!).Order());
+        Assert.Contains("'event_type': value_json.type", access.GetProperty("value_template").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Templates_only_read_fields_the_state_payloads_really_have()
+    {
+        var decision = new Decision(DecisionKind.Granted, DecisionReasons.Allowed, DateTimeOffset.UnixEpoch, null, "alice", 97.5);
+        var camera = new CameraStatus("playing", "test", "x264enc", ["record"], 15, 1900, 2, null, DateTimeOffset.UnixEpoch);
+        var payloads = new Dictionary<string, JsonElement>
+        {
+            ["kvsedge/front-door/events"] = JsonDocument.Parse(StatusPayloads.Event(decision)).RootElement,
+            ["kvsedge/front-door/recognition"] = JsonDocument.Parse(StatusPayloads.Recognition(new RecognitionStatus("kinesis", "running", 40, null))).RootElement,
+            ["kvsedge/front-door/camera"] = JsonDocument.Parse(camera.ToJson()).RootElement,
+        };
+
+        foreach (JsonProperty component in Build(FrontDoor).GetProperty("cmps").EnumerateObject())
+        {
+            if (!component.Value.TryGetProperty("value_template", out JsonElement template))
+            {
+                continue;
+            }
+
+            JsonElement payload = payloads[component.Value.GetProperty("state_topic").GetString()!];
+            foreach (Match field in ValueJsonField().Matches(template.GetString()!))
+            {
+                Assert.True(payload.TryGetProperty(field.Groups[1].Value, out _), $"{component.Name} reads '{field.Groups[1].Value}', which its topic does not carry");
+            }
+        }
+    }
+
+    [Fact]
+    public void Without_a_camera_there_are_no_camera_entities()
+    {
+        JsonElement root = Build(FrontDoor with { CameraEnabled = false });
+
+        Assert.Empty(HomeAssistantSchema.DeviceDiscoveryProblems(root));
+        Assert.DoesNotContain(root.GetProperty("cmps").EnumerateObject(), c => c.Value.GetProperty("state_topic").GetString()!.EndsWith("/camera", StringComparison.Ordinal));
+        Assert.True(Build(FrontDoor).GetProperty("cmps").TryGetProperty("camera_problem", out _));
+    }
+
+    [Fact]
+    public void The_same_input_gives_the_same_bytes()
+    {
+        Assert.Equal(HomeAssistantDiscovery.Payload(FrontDoor), HomeAssistantDiscovery.Payload(FrontDoor with { }));
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+
+namespace KvsEdge.TestSupport;
+
+/// <summary>
+/// The rules Home Assistant's MQTT documentation gives for a device discovery payload
+/// (`&lt;prefix&gt;/device/&lt;object_id&gt;/config`), checked on the JSON as sent. Returns every broken rule.
+/// </summary>
+public static class HomeAssistantSchema
+{
+    private static readonly HashSet<string> StatePlatforms = ["sensor", "binary_sensor", "event", "lock"];
+
+    public static IReadOnlyList<string> DeviceDiscoveryProblems(JsonElement root)
+    {
+        var problems = new List<string>();
+        // Shared context: device (`dev`) and origin (`o`) are mandatory and need identifiers and a name.
+        if (!TryGet(root, "dev", "device", out JsonElement device))
+        {
+            problems.Add("missing dev/device");
+        }
+        else
+        {
+            if (!TryGet(device, "ids", "identifiers", out JsonElement ids) || ids.ValueKind is not (JsonValueKind.Array or JsonValueKind.String)
+                || (ids.ValueKind == JsonValueKind.Array && ids.GetArrayLength() == 0))
+            {
+                problems.Add("dev needs ids/identifiers");
+            }
+
+            if (!device.TryGetProperty("name", out _))
+            {
+                problems.Add("dev needs a name");
+            }
+        }
+
+        if (!TryGet(root, "o", "origin", out JsonElement origin) || !origin.TryGetProperty("name", out _))
+        {
+            problems.Add("missing o/origin with a name");
+        }
+
+        // Availability: a topic with the payloads the status publisher uses.
+        if (!TryGet(root, "availability_topic", "avty_t", out JsonElement availability) || availability.GetString() is not { Length: > 0 })
+        {
+            problems.Add("missing availability_topic");
+        }
+
+        if (!TryGet(root, "cmps", "components", out JsonElement components) || components.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add("missing cmps/components");
+            return problems;
+        }
+
+        var uniqueIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JsonProperty component in components.EnumerateObject())
+        {
+            string name = component.Name;
+            JsonElement config = component.Value;
+            if (!TryGet(config, "p", "platform", out JsonElement platformElement) || platformElement.GetString() is not { } platform)
+            {
+                problems.Add($"{name}: missing p/platform");
+                continue;
+            }
+
+            if (config.TryGetProperty("dev", out _) || config.TryGetProperty("device", out _) || config.TryGetProperty("o", out _))
+            {
+                problems.Add($"{name}: device and origin cannot be overridden per component");
+            }
+
+            if (!TryGet(config, "unique_id", "uniq_id", out JsonElement uniqueId) || uniqueId.GetString() is not { Length: > 0 } id)
+            {
+                problems.Add($"{name}: entity components need a unique_id");
+            }
+            else if (!uniqueIds.Add(id))
+            {
+                problems.Add($"{name}: unique_id '{id}' is not unique");
+            }
+
+            if (StatePlatforms.Contains(platform) && !TryGet(config, "state_topic", "stat_t", out _) && !TryGet(root, "state_topic", "stat_t", out _))
+            {
+                problems.Add($"{name}: {platform} needs a state_topic");
+            }
+
+            if (platform == "event" && (!config.TryGetProperty("event_types", out JsonElement types) || types.GetArrayLength() == 0))
+            {
+                problems.Add($"{name}: event needs event_types");
+            }
+
+            if (platform == "lock" && !TryGet(config, "command_topic", "cmd_t", out _) && !TryGet(root, "command_topic", "cmd_t", out _))
+            {
+                problems.Add($"{name}: lock needs a command_topic");
+            }
+        }
+
+        return problems;
+    }
+
+    private static bool TryGet(JsonElement element, string name, string alternative, out JsonElement value) =>
+        element.TryGetProperty(name, out value) || element.TryGetProperty(alternative, out value);
+}

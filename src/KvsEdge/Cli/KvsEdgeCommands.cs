@@ -40,6 +40,7 @@ public static class KvsEdgeCommands
         root.Subcommands.Add(door);
 
         // Each further verb group lives in its own file and adds itself here with one line.
+        CloudCommands.AddTo(root);
         return root;
     }
 

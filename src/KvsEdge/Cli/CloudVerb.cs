@@ -35,7 +35,7 @@ public static class CloudVerb
         IAnsiConsole? console = null)
     {
         ArgumentNullException.ThrowIfNull(body);
-        console ??= AnsiConsole.Console;
+        console ??= DefaultConsole();
         CloudContext context;
         try
         {
@@ -76,6 +76,18 @@ public static class CloudVerb
         {
             context.LoggerFactory.Dispose();
         }
+    }
+
+    /// <summary>The terminal; when output goes to a file or pipe, wide enough that ARNs in tables are not wrapped.</summary>
+    private static IAnsiConsole DefaultConsole()
+    {
+        var console = AnsiConsole.Console;
+        if (System.Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
     }
 
     /// <summary>The exit code for an error a person can act on (after writing it), or null for a bug.</summary>

@@ -40,7 +40,6 @@ public sealed class CloudSetup
 
     private const string VideoMediaType = "video/h264";
     private static readonly TimeSpan ActiveTimeout = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>A new IAM role takes seconds to become assumable by Rekognition; CreateStreamProcessor is retried meanwhile.</summary>
     private static readonly TimeSpan RolePropagationDelay = TimeSpan.FromSeconds(5);
@@ -83,12 +82,7 @@ public sealed class CloudSetup
     public async Task<IReadOnlyList<CloudStep>> UpAsync(Action<CloudStep>? onStep, CancellationToken cancellationToken)
     {
         var steps = new List<CloudStep>();
-        void Report(CloudStep step)
-        {
-            steps.Add(step);
-            Log.CloudStep(_logger, step.Resource, step.Name, step.Outcome, step.Arn);
-            onStep?.Invoke(step);
-        }
+        var report = Recorder(steps, onStep);
 
         if (ThresholdIsRaised)
         {
@@ -96,13 +90,13 @@ public sealed class CloudSetup
         }
 
         var video = await EnsureVideoStreamAsync(cancellationToken).ConfigureAwait(false);
-        Report(video);
-        Report(await EnsureCollectionAsync(cancellationToken).ConfigureAwait(false));
+        report(video);
+        report(await EnsureCollectionAsync(cancellationToken).ConfigureAwait(false));
         var data = await EnsureDataStreamAsync(cancellationToken).ConfigureAwait(false);
-        Report(data);
+        report(data);
         var role = await EnsureRoleAsync(video.Arn!, data.Arn!, cancellationToken).ConfigureAwait(false);
-        Report(role);
-        Report(await EnsureProcessorAsync(video.Arn!, data.Arn!, role.Arn!, role.Outcome == CloudOutcome.Created, cancellationToken)
+        report(role);
+        report(await EnsureProcessorAsync(video.Arn!, data.Arn!, role.Arn!, role.Outcome == CloudOutcome.Created, cancellationToken)
             .ConfigureAwait(false));
         return steps;
     }
@@ -159,27 +153,30 @@ public sealed class CloudSetup
     public async Task<IReadOnlyList<CloudStep>> DownAsync(Action<CloudStep>? onStep, CancellationToken cancellationToken)
     {
         var steps = new List<CloudStep>();
-        void Report(CloudStep step)
-        {
-            steps.Add(step);
-            Log.CloudStep(_logger, step.Resource, step.Name, step.Outcome, step.Arn);
-            onStep?.Invoke(step);
-        }
+        var report = Recorder(steps, onStep);
 
-        Report(await DeleteProcessorAsync(cancellationToken).ConfigureAwait(false));
-        Report(await DeleteRoleAsync(cancellationToken).ConfigureAwait(false));
-        Report(await GoneAsync(DataStream, _options.DataStreamName, ct => _kinesis.DeleteStreamAsync(_options.DataStreamName, ct), cancellationToken)
+        report(await DeleteProcessorAsync(cancellationToken).ConfigureAwait(false));
+        report(await DeleteRoleAsync(cancellationToken).ConfigureAwait(false));
+        report(await GoneAsync(DataStream, _options.DataStreamName, ct => _kinesis.DeleteStreamAsync(_options.DataStreamName, ct), cancellationToken)
             .ConfigureAwait(false));
-        Report(await GoneAsync(Collection, _options.CollectionId, ct => _rekognition.DeleteCollectionAsync(_options.CollectionId, ct), cancellationToken)
+        report(await GoneAsync(Collection, _options.CollectionId, ct => _rekognition.DeleteCollectionAsync(_options.CollectionId, ct), cancellationToken)
             .ConfigureAwait(false));
 
         var video = await FindAsync(ct => _video.DescribeStreamAsync(_options.VideoStreamName, ct), cancellationToken).ConfigureAwait(false);
-        Report(video is null
+        report(video is null
             ? Gone(VideoStream, _options.VideoStreamName)
             : await GoneAsync(VideoStream, _options.VideoStreamName, ct => _video.DeleteStreamAsync(video.StreamArn, video.CurrentVersion, ct), cancellationToken)
                 .ConfigureAwait(false));
         return steps;
     }
+
+    /// <summary>Keeps, logs and passes on each row as it completes.</summary>
+    private Action<CloudStep> Recorder(List<CloudStep> steps, Action<CloudStep>? onStep) => step =>
+    {
+        steps.Add(step);
+        Log.CloudStep(_logger, step.Resource, step.Name, step.Outcome, step.Arn);
+        onStep?.Invoke(step);
+    };
 
     private async Task<CloudStep> EnsureVideoStreamAsync(CancellationToken cancellationToken)
     {

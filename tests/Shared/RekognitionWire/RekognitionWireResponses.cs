@@ -141,10 +141,23 @@ public static class RekognitionWireResponses
         string roleArn,
         string collectionId,
         double threshold,
-        string? statusMessage = null) => Ok(new JsonObject
+        string? statusMessage = null) =>
+        Ok(StreamProcessor(name, status, videoArn, dataArn, roleArn, collectionId, threshold, "eu-west-1", statusMessage));
+
+    /// <summary>A face-search stream processor as DescribeStreamProcessor describes it.</summary>
+    public static JsonObject StreamProcessor(
+        string name,
+        string status,
+        string videoArn,
+        string dataArn,
+        string roleArn,
+        string collectionId,
+        double threshold,
+        string region,
+        string? statusMessage = null) => new()
     {
         ["Name"] = name,
-        ["StreamProcessorArn"] = $"arn:aws:rekognition:eu-west-1:123456789012:streamprocessor/{name}",
+        ["StreamProcessorArn"] = $"arn:aws:rekognition:{region}:123456789012:streamprocessor/{name}",
         ["Status"] = status,
         ["StatusMessage"] = statusMessage,
         ["CreationTimestamp"] = 1795581309.147,
@@ -156,7 +169,7 @@ public static class RekognitionWireResponses
         {
             ["FaceSearch"] = new JsonObject { ["CollectionId"] = collectionId, ["FaceMatchThreshold"] = threshold },
         },
-    });
+    };
 
     public static WireResponse ListStreamProcessors(string? nextToken, params (string Name, string Status)[] processors)
     {

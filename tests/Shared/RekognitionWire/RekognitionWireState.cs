@@ -312,21 +312,8 @@ public sealed class RekognitionWireState
         }
     }
 
-    private JsonObject NewProcessor(string name, string videoArn, string dataArn, string roleArn, string collectionId, double threshold) => new()
-    {
-        ["Name"] = name,
-        ["StreamProcessorArn"] = $"arn:aws:rekognition:{_region}:{AccountId}:streamprocessor/{name}",
-        ["Status"] = "STOPPED",
-        ["CreationTimestamp"] = 1795581309.147,
-        ["LastUpdateTimestamp"] = 1795581309.147,
-        ["Input"] = new JsonObject { ["KinesisVideoStream"] = new JsonObject { ["Arn"] = videoArn } },
-        ["Output"] = new JsonObject { ["KinesisDataStream"] = new JsonObject { ["Arn"] = dataArn } },
-        ["RoleArn"] = roleArn,
-        ["Settings"] = new JsonObject
-        {
-            ["FaceSearch"] = new JsonObject { ["CollectionId"] = collectionId, ["FaceMatchThreshold"] = threshold },
-        },
-    };
+    private JsonObject NewProcessor(string name, string videoArn, string dataArn, string roleArn, string collectionId, double threshold) =>
+        RekognitionWireResponses.StreamProcessor(name, "STOPPED", videoArn, dataArn, roleArn, collectionId, threshold, _region);
 
     private string CollectionArn(string id) => $"aws:rekognition:{_region}:{AccountId}:collection/{id}";
 

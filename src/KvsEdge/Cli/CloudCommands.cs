@@ -94,7 +94,7 @@ public static class CloudCommands
         IReadOnlyList<CloudStep> steps = [];
         await context.Console.Status().StartAsync("Checking the video stream…", async status =>
         {
-            steps = await setup.UpAsync(step => status.Status($"{step.Resource} {step.Outcome.ToString().ToLowerInvariant()}; next…"), cancellationToken)
+            steps = await setup.UpAsync(step => status.Status($"{step.Resource}: {Word(step.Outcome)}"), cancellationToken)
                 .ConfigureAwait(false);
         }).ConfigureAwait(false);
 
@@ -146,7 +146,7 @@ public static class CloudCommands
         IReadOnlyList<CloudStep> steps = [];
         await context.Console.Status().StartAsync("Deleting…", async status =>
         {
-            steps = await clients.Setup.DownAsync(step => status.Status($"{step.Resource} {step.Outcome.ToString().ToLowerInvariant()}; next…"), cancellationToken)
+            steps = await clients.Setup.DownAsync(step => status.Status($"{step.Resource}: {Word(step.Outcome)}"), cancellationToken)
                 .ConfigureAwait(false);
         }).ConfigureAwait(false);
         context.Console.Write(StepTable(steps));

@@ -429,17 +429,27 @@ public static class CloudCommands
     /// <summary>The four clients `cloud up|status|down` need, disposed together.</summary>
     private sealed class SetupClients : IDisposable
     {
-        private readonly KinesisVideoClient _video;
-        private readonly KinesisClient _kinesis;
-        private readonly RekognitionClient _rekognition;
-        private readonly KvsEdge.Aws.Iam.IamClient _iam;
+        private readonly KinesisVideoClient _video = null!;
+        private readonly KinesisClient _kinesis = null!;
+        private readonly RekognitionClient _rekognition = null!;
+        private readonly KvsEdge.Aws.Iam.IamClient _iam = null!;
 
         public SetupClients(CloudContext context)
         {
-            _video = context.Clients.CreateKinesisVideo();
-            _kinesis = context.Clients.CreateKinesis();
-            _rekognition = context.Clients.CreateRekognition();
-            _iam = context.Clients.CreateIam();
+            try
+            {
+                _video = context.Clients.CreateKinesisVideo();
+                _kinesis = context.Clients.CreateKinesis();
+                _rekognition = context.Clients.CreateRekognition();
+                _iam = context.Clients.CreateIam();
+            }
+            catch
+            {
+                // No region or credentials: the first constructor throws; release any built before it.
+                Dispose();
+                throw;
+            }
+
             Setup = new CloudSetup(context.Cloud, _video, _kinesis, _rekognition, _iam, context.Retry, context.Time, context.LoggerFactory.CreateLogger<CloudSetup>());
         }
 
@@ -447,10 +457,10 @@ public static class CloudCommands
 
         public void Dispose()
         {
-            _video.Dispose();
-            _kinesis.Dispose();
-            _rekognition.Dispose();
-            _iam.Dispose();
+            _video?.Dispose();
+            _kinesis?.Dispose();
+            _rekognition?.Dispose();
+            _iam?.Dispose();
         }
     }
 }

@@ -123,6 +123,41 @@ public sealed class FacesVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_throttled_IndexFaces_is_retried_after_a_backoff_and_the_photo_indexed()
+    {
+        Write("alice.jpg", RekognitionWireState.Photo());
+        var time = new SignallingTimeProvider();
+        _verb.Context = _verb.Context with { Retry = new AwsRetry(time, random: () => 0.5) };
+        _listener.Enqueue("IndexFaces", RekognitionWireResponses.Throttling());
+
+        var adding = _verb.RunAsync((c, ct) => CloudCommands.FacesAddAsync(c, _folder, ct));
+        var backoff = await time.NextTimerAsync(TimeSpan.FromSeconds(10));
+        Assert.False(adding.IsCompleted);
+        time.Advance(backoff);
+        var (code, output, _) = await adding;
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("1 indexed", output, StringComparison.Ordinal);
+        Assert.Equal(2, _listener.Requests.Count(r => r.Operation == "IndexFaces"));
+        Assert.Equal(["alice"], _state.ExternalImageIds(CollectionId));
+    }
+
+    [Fact]
+    public async Task Access_denied_names_the_action_the_credentials_lack()
+    {
+        Write("alice.jpg", RekognitionWireState.Photo());
+        _listener.Enqueue("ListFaces", RekognitionWireResponses.Error(
+            "AccessDeniedException", "User: arn:aws:iam::123456789012:user/pi is not authorized to perform: rekognition:ListFaces"));
+
+        var (code, _, error) = await _verb.RunAsync((c, ct) => CloudCommands.FacesAddAsync(c, _folder, ct));
+
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("access denied", error, StringComparison.Ordinal);
+        Assert.Contains("rekognition:ListFaces", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(_listener.Requests, r => r.Operation == "IndexFaces");
+    }
+
+    [Fact]
     public async Task A_missing_collection_is_reported_not_crashed_on()
     {
         Write("alice.jpg", RekognitionWireState.Photo());

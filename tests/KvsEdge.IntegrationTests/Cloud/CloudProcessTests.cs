@@ -68,6 +68,20 @@ public sealed class CloudProcessTests(MotoFixture moto) : IDisposable
         Assert.Equal(78, await RunAsync("cloud status", settings, new Dictionary<string, string>(), l => l.Contains("Cloud:RoleName", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task No_region_exits_78_saying_how_to_set_one()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_DEFAULT_REGION"] = string.Empty,
+            ["AWS_REGION"] = string.Empty,
+            ["AWS_CONFIG_FILE"] = "/nonexistent/kvsedge-test-aws-config",
+            ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/kvsedge-test-aws-credentials",
+        };
+
+        Assert.Equal(78, await RunAsync("cloud status", new { Cloud = new { } }, environment, l => l.Contains("AWS_DEFAULT_REGION", StringComparison.Ordinal)));
+    }
+
     private async Task<int> RunAsync(string verb, object settings, IReadOnlyDictionary<string, string> environment, Func<string, bool> expectedLine)
     {
         await using var process = KvsEdgeProcess.Start(verb, settings, _work, environment);

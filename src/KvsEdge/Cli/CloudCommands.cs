@@ -339,10 +339,12 @@ public static class CloudCommands
         var names = ClipDownloader.FileNames(arguments.Output, windows.Count);
         IReadOnlyList<ClipFile> files = [];
         await context.Console.Progress()
-            .Columns(new TaskDescriptionColumn(), new DownloadedColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new SpinnerColumn())
             .StartAsync(async progress =>
             {
-                var tasks = names.Select(n => progress.AddTask(Markup.Escape(Path.GetFileName(n)), autoStart: false, maxValue: double.MaxValue)).ToList();
+                // GetClip does not say how big a clip will be: show the bytes so far, not a percentage.
+                var tasks = names.Select(n => progress.AddTask(Markup.Escape(Path.GetFileName(n)), autoStart: false)).ToList();
+                tasks.ForEach(t => t.IsIndeterminate = true);
                 files = await downloader.DownloadAsync(
                     context.Cloud.VideoStreamName,
                     windows,
@@ -350,11 +352,13 @@ public static class CloudCommands
                     (i, bytes) =>
                     {
                         tasks[i].StartTask();
-                        tasks[i].Value = bytes;
+                        tasks[i].Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(names[i])}: {bytes:N0} bytes"));
                     },
                     (i, file) =>
                     {
-                        tasks[i].MaxValue = Math.Max(file.Bytes, 1);
+                        tasks[i].Description = Markup.Escape(file.Written
+                            ? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file.Path)}: {file.Bytes:N0} bytes, done")
+                            : $"{Path.GetFileName(file.Path)}: no video");
                         tasks[i].Value = tasks[i].MaxValue;
                         tasks[i].StopTask();
                     },

@@ -156,7 +156,32 @@ public static class CloudCommands
         return ExitCodes.Ok;
     }
 
-    internal static async Task<int> FacesAddAsync(CloudContext context, string source, CancellationToken cancellationToken)
+    internal static Task<int> FacesAddAsync(CloudContext context, string source, CancellationToken cancellationToken) =>
+        WithCollectionAsync(context, ct => AddFacesAsync(context, source, ct), cancellationToken);
+
+    internal static Task<int> FacesListAsync(CloudContext context, CancellationToken cancellationToken) =>
+        WithCollectionAsync(context, ct => ListFacesAsync(context, ct), cancellationToken);
+
+    internal static Task<int> FacesRemoveAsync(CloudContext context, string name, CancellationToken cancellationToken) =>
+        WithCollectionAsync(context, ct => RemoveFacesAsync(context, name, ct), cancellationToken);
+
+    /// <summary>A missing collection is a step not yet done, not a failure to explain with a service error.</summary>
+    private static async Task<int> WithCollectionAsync(CloudContext context, Func<CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            return await body(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsResourceNotFoundException ex) when (ex.Message.Contains(context.Cloud.CollectionId, StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync(
+                $"error: the collection '{context.Cloud.CollectionId}' (Cloud:CollectionId) does not exist: kvsedge cloud up creates it.").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static async Task<int> AddFacesAsync(CloudContext context, string source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(source);
@@ -218,7 +243,7 @@ public static class CloudCommands
         }
     }
 
-    internal static async Task<int> FacesListAsync(CloudContext context, CancellationToken cancellationToken)
+    private static async Task<int> ListFacesAsync(CloudContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         using var rekognition = context.Clients.CreateRekognition();
@@ -235,7 +260,7 @@ public static class CloudCommands
         return ExitCodes.Ok;
     }
 
-    internal static async Task<int> FacesRemoveAsync(CloudContext context, string name, CancellationToken cancellationToken)
+    private static async Task<int> RemoveFacesAsync(CloudContext context, string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         using var rekognition = context.Clients.CreateRekognition();

@@ -117,6 +117,13 @@ public static class CloudVerb
             case AwsServiceException service:
                 error.WriteLine($"error: {service.ErrorCode ?? "AWS error"}: {service.Message}");
                 return ExitCodes.Failure;
+            case TimeoutException timeout:
+                // WaitForActive / a stopping processor / a stalled clip: the message says what was still pending.
+                error.WriteLine($"error: {timeout.Message} Run the command again later.");
+                return ExitCodes.Failure;
+            case IOException or UnauthorizedAccessException:
+                error.WriteLine($"error: {exception.Message}");
+                return ExitCodes.Failure;
             case HttpRequestException http:
                 error.WriteLine($"error: cannot reach the AWS endpoint: {http.Message}");
                 return ExitCodes.Failure;

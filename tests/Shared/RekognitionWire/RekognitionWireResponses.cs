@@ -133,17 +133,6 @@ public static class RekognitionWireResponses
 
     public static JsonObject FaceMatch(double similarity, JsonObject face) => new() { ["Similarity"] = similarity, ["Face"] = face };
 
-    public static WireResponse DescribeStreamProcessor(
-        string name,
-        string status,
-        string videoArn,
-        string dataArn,
-        string roleArn,
-        string collectionId,
-        double threshold,
-        string? statusMessage = null) =>
-        Ok(StreamProcessor(name, status, videoArn, dataArn, roleArn, collectionId, threshold, "eu-west-1", statusMessage));
-
     /// <summary>A face-search stream processor as DescribeStreamProcessor describes it.</summary>
     public static JsonObject StreamProcessor(
         string name,

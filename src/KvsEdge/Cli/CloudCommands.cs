@@ -341,7 +341,7 @@ public static class CloudCommands
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(arguments);
         var (from, to) = ClipRange.Resolve(arguments.Last, arguments.From, arguments.To, context.Time.GetUtcNow());
-        var maxWindow = arguments.MaxWindow is null ? ClipWindowPlanner.DefaultMaxWindow : ClipRange.ParseDuration(arguments.MaxWindow);
+        var maxWindow = arguments.MaxWindow is null ? ClipWindowPlanner.DefaultMaxWindow : ClipRange.ParseDuration(arguments.MaxWindow, "--max-window");
         IReadOnlyList<ClipWindow> windows;
         try
         {

@@ -65,7 +65,7 @@ public static partial class ClipRange
     }
 
     /// <summary><c>90s</c>, <c>5m</c>, <c>1h30m</c>, <c>2d</c>, or a TimeSpan such as <c>00:05:00</c>.</summary>
-    public static TimeSpan ParseDuration(string text)
+    public static TimeSpan ParseDuration(string text, string option = "--last")
     {
         ArgumentNullException.ThrowIfNull(text);
         var match = DurationPattern().Match(text.Trim());
@@ -87,10 +87,10 @@ public static partial class ClipRange
         }
         else if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out span))
         {
-            throw new ClipRangeException($"--last '{text}' is not a duration: use e.g. 90s, 5m, 1h30m or 00:05:00.");
+            throw new ClipRangeException($"{option} '{text}' is not a duration: use e.g. 90s, 5m, 1h30m or 00:05:00.");
         }
 
-        return span > TimeSpan.Zero ? span : throw new ClipRangeException($"--last '{text}' must be longer than zero.");
+        return span > TimeSpan.Zero ? span : throw new ClipRangeException($"{option} '{text}' must be longer than zero.");
     }
 
     private static DateTimeOffset ParseTime(string text, string option) =>

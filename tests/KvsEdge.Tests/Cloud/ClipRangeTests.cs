@@ -29,6 +29,10 @@ public sealed class ClipRangeTests
     }
 
     [Fact]
+    public void The_option_is_named_in_the_error() =>
+        Assert.StartsWith("--max-window '0m'", Assert.Throws<ClipRangeException>(() => ClipRange.ParseDuration("0m", "--max-window")).Message, StringComparison.Ordinal);
+
+    [Fact]
     public void Last_ends_now() =>
         Assert.Equal((Now.AddMinutes(-1), Now), ClipRange.Resolve("1m", null, null, Now));
 

@@ -50,7 +50,21 @@ public sealed class ChildProcess : IAsyncDisposable
         var child = new ChildProcess(name, process);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
-        process.Exited += (_, _) => child._exited.TrySetResult(process.ExitCode);
+        // Exited can fire before the last output lines are delivered; WaitForExitAsync also waits for both redirected
+        // streams to reach EOF, so a short-lived process's final lines are in Lines when Exited completes.
+        process.Exited += (_, _) => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await process.WaitForExitAsync();
+                child._exited.TrySetResult(process.ExitCode);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                // Disposed meanwhile: nobody waits for the code any more.
+                child._exited.TrySetCanceled();
+            }
+        });
         try
         {
             process.Start();

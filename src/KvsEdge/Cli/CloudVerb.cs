@@ -1,14 +1,26 @@
 using KvsEdge.Aws;
 using KvsEdge.Cloud;
 using KvsEdge.Hosting;
+using KvsEdge.Access;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 namespace KvsEdge.Cli;
 
 /// <summary>What every cloud verb gets: validated names, a client factory, a retry policy and the console.</summary>
-public sealed record CloudContext(CloudOptions Cloud, AwsClientFactory Clients, AwsRetry Retry, IAnsiConsole Console);
+public sealed record CloudContext(CloudOptions Cloud, AwsClientFactory Clients, AwsRetry Retry, IAnsiConsole Console)
+{
+    /// <summary>The `Access:IdSeparators` the policy maps ExternalImageIds with (`faces remove alice` takes alice_2 too).</summary>
+    public string IdSeparators { get; init; } = new AccessOptions().IdSeparators;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Warnings and errors go to stderr; the tables go to <see cref="Console"/>.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+}
 
 /// <summary>
 /// The frame shared by `cloud`, `faces`, `processor` and `clip`: load the same configuration layers as `run`, validate
@@ -23,7 +35,7 @@ public static class CloudVerb
         IAnsiConsole? console = null)
     {
         ArgumentNullException.ThrowIfNull(body);
-        console ??= AnsiConsole.Console;
+        console ??= DefaultConsole();
         CloudContext context;
         try
         {
@@ -36,7 +48,16 @@ public static class CloudVerb
                 throw new OptionsValidationException(CloudOptions.SectionName, typeof(CloudOptions), validation.Failures);
             }
 
-            context = new CloudContext(cloud, new AwsClientFactory(aws), AwsRetry.Default, console);
+            var access = configuration.GetSection("Access").Get<AccessOptions>() ?? new AccessOptions();
+            context = new CloudContext(cloud, new AwsClientFactory(aws), AwsRetry.Default, console)
+            {
+                IdSeparators = access.IdSeparators,
+                // Warnings only, on stderr: the tables on stdout already say what happened step by step.
+                LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging => logging
+                    .SetMinimumLevel(LogLevel.Warning)
+                    .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                    .AddSimpleConsole(o => o.SingleLine = true)),
+            };
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, System.Console.Error))
         {
@@ -51,6 +72,22 @@ public static class CloudVerb
         {
             return code;
         }
+        finally
+        {
+            context.LoggerFactory.Dispose();
+        }
+    }
+
+    /// <summary>The terminal; when output goes to a file or pipe, wide enough that ARNs in tables are not wrapped.</summary>
+    private static IAnsiConsole DefaultConsole()
+    {
+        var console = AnsiConsole.Console;
+        if (System.Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
     }
 
     /// <summary>The exit code for an error a person can act on (after writing it), or null for a bug.</summary>
@@ -74,8 +111,18 @@ public static class CloudVerb
             case CloudResourceConflictException conflict:
                 error.WriteLine($"error: {conflict.Message}");
                 return ExitCodes.Failure;
+            case ClipRangeException range:
+                error.WriteLine($"error: bad time range: {range.Message}");
+                return ExitCodes.Usage;
             case AwsServiceException service:
                 error.WriteLine($"error: {service.ErrorCode ?? "AWS error"}: {service.Message}");
+                return ExitCodes.Failure;
+            case TimeoutException timeout:
+                // WaitForActive / a stopping processor / a stalled clip: the message says what was still pending.
+                error.WriteLine($"error: {timeout.Message} Run the command again later.");
+                return ExitCodes.Failure;
+            case IOException or UnauthorizedAccessException:
+                error.WriteLine($"error: {exception.Message}");
                 return ExitCodes.Failure;
             case HttpRequestException http:
                 error.WriteLine($"error: cannot reach the AWS endpoint: {http.Message}");

@@ -1,3 +1,4 @@
+using Amazon.Runtime;
 using KvsEdge.Aws;
 using KvsEdge.Aws.Iam;
 using KvsEdge.Hosting;
@@ -6,15 +7,17 @@ namespace KvsEdge.Cloud;
 
 /// <summary>
 /// Builds each thin AWS client from the `Aws` section: one region setting, one endpoint override per service
-/// (`Aws:Endpoints:&lt;Service&gt;`), credentials always from the AWS default chain.
+/// (`Aws:Endpoints:&lt;Service&gt;`), credentials from the AWS default chain (tests pass their own).
 /// </summary>
-public sealed class AwsClientFactory(AwsOptions options)
+public sealed class AwsClientFactory(AwsOptions options, AWSCredentials? credentials = null)
 {
     public AwsOptions Options { get; } = options ?? throw new ArgumentNullException(nameof(options));
 
     public KinesisClient CreateKinesis() => new(ClientOptions(Options.Endpoints.Kinesis));
 
-    public KinesisVideoClient CreateKinesisVideo() => new(ClientOptions(Options.Endpoints.KinesisVideo));
+    /// <summary>Its GetClip client goes to `Aws:Endpoints:KinesisVideoArchivedMedia` when set, else where GetDataEndpoint says.</summary>
+    public KinesisVideoClient CreateKinesisVideo() =>
+        new(ClientOptions(Options.Endpoints.KinesisVideo)) { ArchivedMediaEndpoint = Options.Endpoints.KinesisVideoArchivedMedia };
 
     /// <summary>
     /// GetClip goes to the endpoint GetDataEndpoint(GET_CLIP) returned, unless `Aws:Endpoints:KinesisVideoArchivedMedia`
@@ -27,6 +30,9 @@ public sealed class AwsClientFactory(AwsOptions options)
 
     public IamClient CreateIam() => new(ClientOptions(Options.Endpoints.Iam));
 
+    /// <summary>S3 for `faces add s3://…`; an `Aws:Endpoints:S3` override switches to path-style addressing.</summary>
+    public S3PhotoBucket CreateS3() => new(ClientOptions(Options.Endpoints.S3));
+
     /// <summary>The region and endpoint override a client for <paramref name="serviceUrl"/> gets (S3 is built from these too).</summary>
-    public AwsClientOptions ClientOptions(Uri? serviceUrl) => new() { Region = Options.Region, ServiceUrl = serviceUrl };
+    public AwsClientOptions ClientOptions(Uri? serviceUrl) => new() { Region = Options.Region, ServiceUrl = serviceUrl, Credentials = credentials };
 }

@@ -133,7 +133,8 @@ public static class RekognitionWireResponses
 
     public static JsonObject FaceMatch(double similarity, JsonObject face) => new() { ["Similarity"] = similarity, ["Face"] = face };
 
-    public static WireResponse DescribeStreamProcessor(
+    /// <summary>A face-search stream processor as DescribeStreamProcessor describes it.</summary>
+    public static JsonObject StreamProcessor(
         string name,
         string status,
         string videoArn,
@@ -141,10 +142,11 @@ public static class RekognitionWireResponses
         string roleArn,
         string collectionId,
         double threshold,
-        string? statusMessage = null) => Ok(new JsonObject
+        string region,
+        string? statusMessage = null) => new()
     {
         ["Name"] = name,
-        ["StreamProcessorArn"] = $"arn:aws:rekognition:eu-west-1:123456789012:streamprocessor/{name}",
+        ["StreamProcessorArn"] = $"arn:aws:rekognition:{region}:123456789012:streamprocessor/{name}",
         ["Status"] = status,
         ["StatusMessage"] = statusMessage,
         ["CreationTimestamp"] = 1795581309.147,
@@ -156,7 +158,7 @@ public static class RekognitionWireResponses
         {
             ["FaceSearch"] = new JsonObject { ["CollectionId"] = collectionId, ["FaceMatchThreshold"] = threshold },
         },
-    });
+    };
 
     public static WireResponse ListStreamProcessors(string? nextToken, params (string Name, string Status)[] processors)
     {

@@ -273,8 +273,8 @@ public sealed class RekognitionClientWireTests
     public async Task DescribeStreamProcessor_parses_status_input_output_settings_and_role()
     {
         await using var h = new RekognitionHarness();
-        h.Listener.Enqueue("DescribeStreamProcessor", R.DescribeStreamProcessor(
-            "door", "FAILED", VideoArn, DataArn, RoleArn, "door", 85.5, statusMessage: "Access denied to Kinesis video stream"));
+        h.Listener.Enqueue("DescribeStreamProcessor", R.Ok(R.StreamProcessor(
+            "door", "FAILED", VideoArn, DataArn, RoleArn, "door", 85.5, "eu-west-1", statusMessage: "Access denied to Kinesis video stream")));
 
         var d = await h.Client.DescribeStreamProcessorAsync("door", CancellationToken.None);
 

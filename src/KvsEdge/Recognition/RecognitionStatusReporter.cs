@@ -17,6 +17,7 @@ public sealed class RecognitionStatusReporter
     private RecognitionStatus? _last;
     private DateTimeOffset _lastPublished;
     private long _lastProgressTimestamp;
+    private ImageApiCounters? _imageApi;
 
     public RecognitionStatusReporter(IStatusPublisher publisher, TimeProvider time)
     {
@@ -44,6 +45,24 @@ public sealed class RecognitionStatusReporter
     public void ShardProgress(string source, string shardId, long? lagMs, DateTimeOffset? lastRecordAt) =>
         Update(source, "running", shardId, lagMs, lastRecordAt, error: null);
 
+    /// <summary>
+    /// A loop that waits for work (the image-API source waiting for triggers) is alive: advances
+    /// <see cref="LastProgressTimestamp"/> without publishing anything.
+    /// </summary>
+    public void Heartbeat() => Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
+
+    /// <summary>New image-API counters; published at once when the budget or the outcome changed.</summary>
+    public void ImageApiProgress(string state, ImageApiCounters counters, DateTimeOffset? lastRecordAt = null, string? error = null)
+    {
+        lock (_gate)
+        {
+            _imageApi = counters;
+        }
+
+        Heartbeat();
+        Update(RecognitionSources.ImageApi, state, shard: null, lagMs: null, lastRecordAt, error);
+    }
+
     public void ShardClosed(string shardId)
     {
         lock (_gate)
@@ -64,10 +83,10 @@ public sealed class RecognitionStatusReporter
             }
 
             long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;
-            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error);
+            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error) { ImageApi = _imageApi };
             DateTimeOffset now = _time.GetUtcNow();
             bool changed = _last is null || _last.State != next.State || _last.LastError != next.LastError || _last.Source != next.Source
-                || _last.LastRecordAt != next.LastRecordAt;
+                || _last.LastRecordAt != next.LastRecordAt || _last.ImageApi != next.ImageApi;
             if (!changed && now - _lastPublished < RepublishInterval)
             {
                 _last = next;

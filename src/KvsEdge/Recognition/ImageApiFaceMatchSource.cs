@@ -118,7 +118,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
                 }
 
                 int coalesced = Drain(reader);
-                await OnTriggerAsync(trigger, coalesced, stoppingToken).ConfigureAwait(false);
+                await HandleTriggerAsync(trigger, coalesced, stoppingToken).ConfigureAwait(false);
                 // Whatever arrived during the search asked for the same look: it has been answered.
                 int during = Drain(reader);
                 if (during > 0)
@@ -149,7 +149,8 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         return count;
     }
 
-    private async Task OnTriggerAsync(Trigger trigger, int coalesced, CancellationToken cancellationToken)
+    /// <summary>Answers one trigger (and <paramref name="coalesced"/> more that asked for the same look).</summary>
+    internal async Task<ImageApiSearchEnded> HandleTriggerAsync(Trigger trigger, int coalesced, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _triggerCount);
         _lastTrigger = trigger.Kind;
@@ -164,16 +165,15 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
 
             ImageApiBudgetSnapshot spent = _budget.Snapshot;
             Log.BudgetExhausted(_logger, trigger.Kind, spent.CallsLastMinute, spent.CallsToday);
-            End(trigger, ImageApiOutcomes.BudgetExhausted, 0, []);
-            return;
+            return End(trigger, ImageApiOutcomes.BudgetExhausted, 0, []);
         }
 
         Log.Triggered(_logger, trigger.Kind, trigger.Detail, coalesced);
-        await SearchAsync(trigger, cancellationToken).ConfigureAwait(false);
+        return await SearchAsync(trigger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Searches up to MaxFrames frames within Window of the trigger; returns when a decision was made or the search gave up.</summary>
-    private async Task SearchAsync(Trigger trigger, CancellationToken cancellationToken)
+    private async Task<ImageApiSearchEnded> SearchAsync(Trigger trigger, CancellationToken cancellationToken)
     {
         var backoff = new Backoff(_options.RetryMinDelay, _options.RetryMaxDelay);
         var decisions = new List<Decision>();
@@ -258,7 +258,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             outcome = ImageApiOutcomes.Undecided;
         }
 
-        End(trigger, outcome, frames, decisions, error);
+        return End(trigger, outcome, frames, decisions, error);
     }
 
     /// <summary>
@@ -284,13 +284,15 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             RecognitionSources.ImageApi, recordKey, 0, frame.CapturedAt, receivedAt, StreamArn: null, FragmentNumber: null, ProducerTimestamp: null, candidates);
     }
 
-    private void End(Trigger trigger, string outcome, int frames, IReadOnlyList<Decision> decisions, string? error = null)
+    private ImageApiSearchEnded End(Trigger trigger, string outcome, int frames, IReadOnlyList<Decision> decisions, string? error = null)
     {
         _lastOutcome = outcome;
         Report(outcome == ImageApiOutcomes.Error ? "error" : "running", error);
         TimeSpan elapsed = _time.GetElapsedTime(trigger.Timestamp);
         Log.SearchEnded(_logger, trigger.Kind, outcome, frames, elapsed);
-        SearchEnded?.Invoke(this, new ImageApiSearchEnded(trigger, outcome, frames, decisions));
+        var ended = new ImageApiSearchEnded(trigger, outcome, frames, decisions, error);
+        SearchEnded?.Invoke(this, ended);
+        return ended;
     }
 
     private void Report(string state, string? error = null)
@@ -344,4 +346,4 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
 }
 
 /// <summary>One trigger's search, ended.</summary>
-public sealed record ImageApiSearchEnded(Trigger Trigger, string Outcome, int Frames, IReadOnlyList<Decision> Decisions);
+public sealed record ImageApiSearchEnded(Trigger Trigger, string Outcome, int Frames, IReadOnlyList<Decision> Decisions, string? Error = null);

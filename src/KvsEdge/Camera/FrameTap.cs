@@ -10,8 +10,11 @@ public sealed record JpegFrame(byte[] Data, int Width, int Height, DateTimeOffse
 /// <summary>The newest JPEG of the camera, on demand (the frame tap; tests give synthetic frames).</summary>
 public interface IJpegFrameSource
 {
-    /// <summary>The newest frame, waiting up to <paramref name="timeout"/> for one; null when there is none.</summary>
-    Task<JpegFrame?> TryGetFrameAsync(TimeSpan timeout, CancellationToken cancellationToken);
+    /// <summary>
+    /// The newest frame captured after <paramref name="after"/> (any frame when null), waiting up to
+    /// <paramref name="timeout"/> for one; null when there is none.
+    /// </summary>
+    Task<JpegFrame?> TryGetFrameAsync(JpegFrame? after, TimeSpan timeout, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -26,9 +29,16 @@ public interface IJpegFrameSource
 /// </remarks>
 public sealed class FrameTap : IJpegFrameSource, IDisposable
 {
+    /// <summary>
+    /// The last frame handed out is handed out again (to a new search) while it is at most this old: the appsink gives a
+    /// frame only once, and waiting for the next one at a 2 fps tap would add up to half a second to every trigger.
+    /// </summary>
+    public static readonly TimeSpan ReuseLimit = TimeSpan.FromSeconds(1);
+
     private readonly TimeProvider _time;
     private readonly AppSinkSlot _slot = new();
     private BufferCounter? _arrivals;
+    private JpegFrame? _last;
 
     public FrameTap(TimeProvider time)
     {
@@ -42,13 +52,34 @@ public sealed class FrameTap : IJpegFrameSource, IDisposable
     /// Waits up to <paramref name="timeout"/> for the next frame of the running pipeline; null when no pipeline
     /// runs or none came in time.
     /// </summary>
-    public Task<JpegFrame?> TryGetFrameAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<JpegFrame?> TryGetFrameAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        PullAsync(timeout, cancellationToken);
+
+    public async Task<JpegFrame?> TryGetFrameAsync(JpegFrame? after, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // A frame that arrived since the last pull is the newest there is.
+        if (await PullAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false) is { } fresh)
+        {
+            return fresh;
+        }
+
+        JpegFrame? last = Volatile.Read(ref _last);
+        if (last is not null && !ReferenceEquals(last, after) && (after is null || last.CapturedAt > after.CapturedAt)
+            && _time.GetUtcNow() - last.CapturedAt <= ReuseLimit)
+        {
+            return last;
+        }
+
+        return await PullAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JpegFrame?> PullAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         BufferCounter? arrivals = Volatile.Read(ref _arrivals);
         long pullStarted = Stopwatch.GetTimestamp();
         long buffersBefore = arrivals?.Buffers ?? 0;
         long arrivedBefore = arrivals?.LastBufferTimestamp ?? 0;
-        return _slot.TryPullAsync(timeout, sample =>
+        JpegFrame? frame = await _slot.TryPullAsync(timeout, sample =>
         {
             // No arrival before the pull: the frame came during it, so it is no older than the pull's start.
             long arrived = arrivedBefore != 0 ? arrivedBefore : pullStarted;
@@ -63,7 +94,13 @@ public sealed class FrameTap : IJpegFrameSource, IDisposable
 
             DateTimeOffset capturedAt = _time.GetUtcNow() - Stopwatch.GetElapsedTime(arrived);
             return new JpegFrame(sample.ToArray(), sample.Width ?? 0, sample.Height ?? 0, capturedAt);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (frame is not null)
+        {
+            Volatile.Write(ref _last, frame);
+        }
+
+        return frame;
     }
 
     /// <param name="arrivals">A buffer probe on the appsink's sink pad: when each frame arrived.</param>
@@ -78,6 +115,7 @@ public sealed class FrameTap : IJpegFrameSource, IDisposable
     {
         _slot.Detach();
         Volatile.Write(ref _arrivals, null);
+        Volatile.Write(ref _last, null); // a new pipeline's frames only
     }
 
     public void Dispose() => _slot.Dispose();

@@ -46,6 +46,7 @@ public sealed class RekognitionStandIn : IAsyncDisposable
     private readonly IReadOnlyList<StandInAnswer> _script;
     private readonly TaskCompletionSource _scriptPlayed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _calls;
+    private long _lastArrived;
 
     public RekognitionStandIn(IReadOnlyList<StandInAnswer>? script = null)
     {
@@ -58,6 +59,9 @@ public sealed class RekognitionStandIn : IAsyncDisposable
     public Uri Url { get; }
 
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Stopwatch timestamp of the last request's arrival (headers read, before the body): the bench's "on the wire".</summary>
+    public long LastRequestArrived => Interlocked.Read(ref _lastArrived);
 
     /// <summary>The JPEG bytes of the last request.</summary>
     public byte[]? LastImage { get; private set; }
@@ -104,6 +108,7 @@ public sealed class RekognitionStandIn : IAsyncDisposable
             try
             {
                 context = await _listener.GetContextAsync().ConfigureAwait(false);
+                Interlocked.Exchange(ref _lastArrived, System.Diagnostics.Stopwatch.GetTimestamp());
             }
             catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {

@@ -180,10 +180,13 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         int frames = 0;
         string outcome = ImageApiOutcomes.Undecided;
         string? error = null;
+        JpegFrame? previous = null;
         while (frames < _options.MaxFrames && _time.GetElapsedTime(trigger.Timestamp) < _options.Window)
         {
             _reporter.Heartbeat();
-            JpegFrame? frame = await _frames.TryGetFrameAsync(_options.FrameTimeout, cancellationToken).ConfigureAwait(false);
+            // Each frame of one search is newer than the one before: the same image would only get the same answer.
+            JpegFrame? frame = await _frames.TryGetFrameAsync(previous, _options.FrameTimeout, cancellationToken).ConfigureAwait(false);
+            previous = frame;
             if (frame is null || frame.Data.Length == 0)
             {
                 outcome = ImageApiOutcomes.NoFrame;

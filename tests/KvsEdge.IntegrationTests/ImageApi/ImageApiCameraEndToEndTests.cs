@@ -68,6 +68,24 @@ public sealed class ImageApiCameraEndToEndTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_tap_hands_the_newest_frame_to_a_new_search_and_only_newer_frames_within_one()
+    {
+        StartCamera(tapWidth: 320, tapHeight: 240, pattern: "smpte");
+        await WaitForFrameAsync();
+
+        JpegFrame? first = await _tap.TryGetFrameAsync(after: null, TimeSpan.FromSeconds(5), CancellationToken.None);
+        JpegFrame? again = await _tap.TryGetFrameAsync(after: null, TimeSpan.FromSeconds(5), CancellationToken.None);
+        JpegFrame? next = await _tap.TryGetFrameAsync(after: again, TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.NotNull(first);
+        Assert.NotNull(again);
+        Assert.NotNull(next);
+        Assert.True(again.CapturedAt >= first.CapturedAt); // no waiting for a new frame at the tap's 5 fps
+        Assert.True(next.CapturedAt > again.CapturedAt, $"{next.CapturedAt:O} is not after {again.CapturedAt:O}");
+        Assert.True(next.CapturedAt <= DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
     public async Task The_motion_tap_delivers_small_gray_frames_and_a_changing_picture_fires_a_motion_trigger()
     {
         StartCamera(tapWidth: 320, tapHeight: 240, pattern: "snow"); // every pixel changes from frame to frame

@@ -27,7 +27,7 @@ internal sealed class SyntheticFrames(TimeProvider time) : IJpegFrameSource
 
     public List<JpegFrame> Given { get; } = [];
 
-    public Task<JpegFrame?> TryGetFrameAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<JpegFrame?> TryGetFrameAsync(JpegFrame? after, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!Available)
         {

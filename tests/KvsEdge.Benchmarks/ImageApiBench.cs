@@ -29,29 +29,16 @@ internal sealed record ImageApiBenchOptions(int Triggers, int Width, int Height,
         int width = 1280;
         int height = 720;
         int seed = Random.Shared.Next();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            if (i + 1 >= args.Length)
-            {
-                error = $"{name} needs a value";
-                return false;
-            }
-
-            string value = args[++i];
-            bool ok = name switch
+        if (!BenchArguments.TryParse(args, out error, (name, value) => name switch
             {
                 "--triggers" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out triggers) && triggers >= 20,
                 "--width" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out width) && width is >= 160 and <= 1920,
                 "--height" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out height) && height is >= 120 and <= 1080,
                 "--seed" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seed),
                 _ => false,
-            };
-            if (!ok)
-            {
-                error = $"invalid option or value: {name} {value}";
-                return false;
-            }
+            }))
+        {
+            return false;
         }
 
         options = new ImageApiBenchOptions(triggers, width, height, seed);

@@ -102,6 +102,34 @@ internal static class Program
     }
 }
 
+/// <summary>`--name value` pairs of a bench command, each handed to the command's own parser.</summary>
+internal static class BenchArguments
+{
+    /// <param name="apply">Parses one pair; false when the name is unknown or the value invalid.</param>
+    public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(false)] out string? error, Func<string, string, bool> apply)
+    {
+        error = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (i + 1 >= args.Length)
+            {
+                error = $"{name} needs a value";
+                return false;
+            }
+
+            string value = args[++i];
+            if (!apply(name, value))
+            {
+                error = $"invalid option or value: {name} {value}";
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
 internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle, int Seed, IReadOnlyDictionary<string, string> DaemonEnvironment)
 {
     public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(true)] out LatencyOptions? options, [NotNullWhen(false)] out string? error)
@@ -113,17 +141,7 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
         TimeSpan idle = TimeSpan.FromSeconds(10);
         int seed = Random.Shared.Next();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            if (i + 1 >= args.Length)
-            {
-                error = $"{name} needs a value";
-                return false;
-            }
-
-            string value = args[++i];
-            bool ok = name switch
+        if (!BenchArguments.TryParse(args, out error, (name, value) => name switch
             {
                 "--records" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out records) && records >= 20,
                 "--poll" => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out poll) && poll >= TimeSpan.FromMilliseconds(10) && poll <= TimeSpan.FromSeconds(5),
@@ -131,12 +149,9 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
                 "--seed" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seed),
                 "--daemon-env" => AddVariable(environment, value),
                 _ => false,
-            };
-            if (!ok)
-            {
-                error = $"invalid option or value: {name} {value}";
-                return false;
-            }
+            }))
+        {
+            return false;
         }
 
         options = new LatencyOptions(records, poll, idle, seed, environment);

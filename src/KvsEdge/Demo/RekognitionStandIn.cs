@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -51,7 +50,7 @@ public sealed class RekognitionStandIn : IAsyncDisposable
     public RekognitionStandIn(IReadOnlyList<StandInAnswer>? script = null)
     {
         _script = script is { Count: > 0 } ? script : DemoScript;
-        (_listener, Url) = Start();
+        (_listener, Url) = LoopbackHttpListener.Start();
         _loop = Task.Run(AcceptLoopAsync);
     }
 
@@ -71,34 +70,6 @@ public sealed class RekognitionStandIn : IAsyncDisposable
 
     /// <summary>Raised after each answer with the scripted entry it used.</summary>
     public event EventHandler<StandInAnswer>? Answered;
-
-    private static (HttpListener Listener, Uri Url) Start()
-    {
-        // HttpListener cannot bind port 0: take a free port, then bind it; retry if someone grabs it in between.
-        for (int attempt = 0; ; attempt++)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-            }
-
-            var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
-            var listener = new HttpListener();
-            listener.Prefixes.Add(url.ToString());
-            try
-            {
-                listener.Start();
-                return (listener, url);
-            }
-            catch (HttpListenerException) when (attempt < 10)
-            {
-                listener.Close();
-            }
-        }
-    }
 
     private async Task AcceptLoopAsync()
     {

@@ -11,7 +11,10 @@ public sealed record RecognitionStatus(string Source, string State, long? LagMs,
     public ImageApiCounters? ImageApi { get; init; }
 }
 
-/// <summary>The image-API path in the `recognition` state: what triggered, what was searched, what budget is left.</summary>
+/// <summary>
+/// The image-API path in the `recognition` state: what triggered, what was searched, what budget is left. Serialised as is
+/// (snake_case) into `image_api`: the property names are a contract.
+/// </summary>
 public sealed record ImageApiCounters(
     long Triggers,
     long TriggersIgnored,

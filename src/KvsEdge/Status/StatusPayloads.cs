@@ -23,19 +23,7 @@ internal sealed record EventPayload(
     string DecidedAt);
 
 /// <summary>The retained `recognition` payload.</summary>
-internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiPayload? ImageApi);
-
-/// <summary>`image_api` inside the `recognition` payload (null unless the image-API source runs).</summary>
-internal sealed record ImageApiPayload(
-    long Triggers,
-    long TriggersIgnored,
-    long Searches,
-    int CallsLastMinute,
-    int CallsToday,
-    int RemainingThisMinute,
-    int RemainingToday,
-    string? LastTrigger,
-    string? LastOutcome);
+internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiCounters? ImageApi);
 
 // Source generation keeps the payloads trimming-safe and reflection-free on the Pi.
 // Nulls are written as null so every key is always present: consumers (Home Assistant templates) can rely on the shape.
@@ -55,10 +43,7 @@ public static class StatusPayloads
     public static string Recognition(RecognitionStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        ImageApiPayload? imageApi = status.ImageApi is { } c
-            ? new ImageApiPayload(c.Triggers, c.TriggersIgnored, c.Searches, c.CallsLastMinute, c.CallsToday, c.RemainingThisMinute, c.RemainingToday, c.LastTrigger, c.LastOutcome)
-            : null;
-        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Iso(status.LastRecordAt), status.LastError, imageApi);
+        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Iso(status.LastRecordAt), status.LastError, status.ImageApi);
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.RecognitionPayload);
     }
 

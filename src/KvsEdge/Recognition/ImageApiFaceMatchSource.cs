@@ -229,7 +229,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
+            catch (Exception ex) when (KinesisFaceMatchSource.IsTransient(ex, cancellationToken))
             {
                 frames++;
                 outcome = ImageApiOutcomes.Error;
@@ -306,15 +306,6 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             b.CallsLastMinute, b.CallsToday, b.RemainingThisMinute, b.RemainingToday, _lastTrigger, _lastOutcome);
         _reporter.ImageApiProgress(state, counters, error: error);
     }
-
-    private static bool IsTransient(Exception ex, CancellationToken cancellationToken) => ex switch
-    {
-        OperationCanceledException => !cancellationToken.IsCancellationRequested, // an HTTP timeout, not our shutdown
-        AwsServiceException aws => (int)aws.StatusCode >= 500,
-        HttpRequestException => true,
-        IOException => true,
-        _ => false,
-    };
 
     private static partial class Log
     {

@@ -118,7 +118,17 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
                 }
 
                 int coalesced = Drain(reader);
-                await HandleTriggerAsync(trigger, coalesced, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await HandleTriggerAsync(trigger, coalesced, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // Unexpected (a malformed answer, a bug): this trigger is lost and the door stays locked, but the
+                    // source must keep answering the next ones rather than stop the appliance.
+                    Log.TriggerFailed(_logger, trigger.Kind, ex);
+                    Report("error", ex.Message);
+                }
                 // Whatever arrived during the search asked for the same look: it has been answered.
                 int during = Drain(reader);
                 if (during > 0)
@@ -195,6 +205,20 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
                 break;
             }
 
+            RekognitionImage image;
+            try
+            {
+                image = RekognitionImage.FromBytes(frame.Data);
+            }
+            catch (ArgumentException ex)
+            {
+                // Larger than the API's 5 MB: Camera:FrameTap is misconfigured; no call is spent on it.
+                outcome = ImageApiOutcomes.Error;
+                error = ex.Message;
+                Log.SearchFailed(_logger, ex.Message);
+                break;
+            }
+
             if (!_budget.TryAcquire())
             {
                 outcome = ImageApiOutcomes.BudgetExhausted;
@@ -207,7 +231,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             try
             {
                 Interlocked.Increment(ref _searches);
-                result = await _client.SearchFacesByImageAsync(_collectionId, RekognitionImage.FromBytes(frame.Data), _searchOptions, cancellationToken)
+                result = await _client.SearchFacesByImageAsync(_collectionId, image, _searchOptions, cancellationToken)
                     .ConfigureAwait(false);
                 backoff.Reset();
             }
@@ -332,6 +356,10 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         [LoggerMessage(EventId = 1715, EventName = "ImageApiNoFrame", Level = LogLevel.Warning,
             Message = "No frame from the camera's frame tap within {Timeout}")]
         public static partial void NoFrame(ILogger logger, TimeSpan timeout);
+
+        [LoggerMessage(EventId = 1717, EventName = "ImageApiTriggerFailed", Level = LogLevel.Error,
+            Message = "Trigger {Kind} failed unexpectedly; the door stays locked and the next trigger is answered")]
+        public static partial void TriggerFailed(ILogger logger, string kind, Exception exception);
 
         [LoggerMessage(EventId = 1716, EventName = "ImageApiCoalesced", Level = LogLevel.Debug,
             Message = "{Count} triggers arrived during the search and were answered by it")]

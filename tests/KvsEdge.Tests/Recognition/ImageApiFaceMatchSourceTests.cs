@@ -219,6 +219,22 @@ public sealed class ImageApiFaceMatchSourceTests
         Assert.NotNull(h.Reporter.Current.LastError);
     }
 
+    [Theory]
+    [InlineData("""{"FaceMatches": "alice"}""")]
+    [InlineData("""{"FaceMatches": [{"Similarity": 99.9, "Face": {"ExternalImageId": "alice"}}]}""")] // FaceId missing
+    [InlineData("not json")]
+    public async Task An_unreadable_answer_never_unlocks(string body)
+    {
+        await using var h = new ImageApiHarness();
+        h.Listener.Handle("SearchFacesByImage", _ => RekognitionWireResponses.Ok(body));
+
+        ImageApiSearchEnded ended = await h.TriggerAsync();
+
+        Assert.Equal(ImageApiOutcomes.Error, ended.Outcome);
+        Assert.Empty(ended.Decisions);
+        Assert.Equal(0, h.Door.Unlocks);
+    }
+
     [Fact]
     public async Task A_server_error_moves_on_to_the_next_frame_and_never_unlocks_by_itself()
     {

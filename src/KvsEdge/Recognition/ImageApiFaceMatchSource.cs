@@ -90,7 +90,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                _reporter.Heartbeat();
+                _reporter.Heartbeat(RecognitionSources.ImageApi);
                 waiting ??= reader.WaitToReadAsync(stoppingToken).AsTask();
                 if (!waiting.IsCompleted)
                 {
@@ -193,7 +193,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         JpegFrame? previous = null;
         while (frames < _options.MaxFrames && _time.GetElapsedTime(trigger.Timestamp) < _options.Window)
         {
-            _reporter.Heartbeat();
+            _reporter.Heartbeat(RecognitionSources.ImageApi);
             // Each frame of one search is newer than the one before: the same image would only get the same answer.
             JpegFrame? frame = await _frames.TryGetFrameAsync(previous, _options.FrameTimeout, cancellationToken).ConfigureAwait(false);
             previous = frame;

@@ -16,7 +16,7 @@ public sealed class RecognitionStatusReporter
     private readonly object _gate = new();
     private RecognitionStatus? _last;
     private DateTimeOffset _lastPublished;
-    private long _lastProgressTimestamp;
+    private readonly Dictionary<string, long> _progressBySource = new(StringComparer.Ordinal);
     private ImageApiCounters? _imageApi;
 
     public RecognitionStatusReporter(IStatusPublisher publisher, TimeProvider time)
@@ -36,10 +36,34 @@ public sealed class RecognitionStatusReporter
         }
     }
 
-    /// <summary>Monotonic timestamp (TimeProvider.GetTimestamp) of the last successful poll or record.</summary>
-    public long LastProgressTimestamp => Interlocked.Read(ref _lastProgressTimestamp);
+    /// <summary>
+    /// Monotonic timestamp (TimeProvider.GetTimestamp) of the last successful poll or record (or idle heartbeat) of the
+    /// source that progressed least recently; 0 before any progress. With two sources (`kinesis,image-api`) a hung loop
+    /// shows here even while the other one keeps going.
+    /// </summary>
+    public long LastProgressTimestamp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _progressBySource.Count == 0 ? 0 : _progressBySource.Values.Min();
+            }
+        }
+    }
 
-    public void Report(string source, string state, string? error = null) => Update(source, state, shard: null, lagMs: null, lastRecordAt: null, error);
+    public void Report(string source, string state, string? error = null)
+    {
+        if (state == "stopped")
+        {
+            lock (_gate)
+            {
+                _progressBySource.Remove(source); // a source that ended cleanly is no longer expected to progress
+            }
+        }
+
+        Update(source, state, shard: null, lagMs: null, lastRecordAt: null, error);
+    }
 
     /// <summary>A shard poll succeeded: its lag and, if it carried records, the newest frame time.</summary>
     public void ShardProgress(string source, string shardId, long? lagMs, DateTimeOffset? lastRecordAt) =>
@@ -49,7 +73,13 @@ public sealed class RecognitionStatusReporter
     /// A loop that waits for work (the image-API source waiting for triggers) is alive: advances
     /// <see cref="LastProgressTimestamp"/> without publishing anything.
     /// </summary>
-    public void Heartbeat() => Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
+    public void Heartbeat(string source)
+    {
+        lock (_gate)
+        {
+            _progressBySource[source] = _time.GetTimestamp();
+        }
+    }
 
     /// <summary>New image-API counters; published at once when the budget or the outcome changed.</summary>
     public void ImageApiProgress(string state, ImageApiCounters counters, DateTimeOffset? lastRecordAt = null, string? error = null)
@@ -59,7 +89,18 @@ public sealed class RecognitionStatusReporter
             _imageApi = counters;
         }
 
-        Heartbeat();
+        if (state != "stopped")
+        {
+            Heartbeat(RecognitionSources.ImageApi);
+        }
+        else
+        {
+            lock (_gate)
+            {
+                _progressBySource.Remove(RecognitionSources.ImageApi);
+            }
+        }
+
         Update(RecognitionSources.ImageApi, state, shard: null, lagMs: null, lastRecordAt, error);
     }
 
@@ -79,7 +120,7 @@ public sealed class RecognitionStatusReporter
             if (shard is not null)
             {
                 _lagByShard[shard] = lagMs ?? 0;
-                Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
+                _progressBySource[source] = _time.GetTimestamp();
             }
 
             long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;

@@ -90,6 +90,7 @@ public static class KvsEdgeHost
 
     private static void AddImageApi(IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<IValidateOptions<RecognitionOptions>, ImageApiPrerequisitesValidator>();
         services.TryAddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateRekognition());
         services.AddSingleton(sp =>
         {

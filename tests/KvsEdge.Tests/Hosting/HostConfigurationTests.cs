@@ -28,6 +28,8 @@ public sealed class HostConfigurationTests : IDisposable
         { """{ "Device": { "Id": "front door!" } }""", "Device:Id" },
         { """{ "Recognition": { "Source": "image-api" } }""", "Recognition:ImageApi:CollectionId" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Mqtt": { "Enabled": true } } }""", "Triggers:Mqtt:Enabled" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } } }""", "no trigger is on" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Interval": "00:00:10" }, "Camera": { "FrameTap": { "Enabled": false } } }""", "Camera:FrameTap:Enabled" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Motion": { "Enabled": true, "Sensitivity": 0 } } }""", "Triggers:Motion:Sensitivity" },
     };
 
@@ -92,7 +94,7 @@ public sealed class HostConfigurationTests : IDisposable
               "Triggers": { "Mqtt": { "Enabled": true }, "Interval": "00:01:00" },
               "Mqtt": { "Username": "kvsedge", "Password": "p" } }
             """));
-        string imageOnly = Write(Merge("""{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } } }"""));
+        string imageOnly = Write(Merge("""{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Interval": "00:00:10" } }"""));
         var error = new StringWriter();
 
         using IHost? withBoth = HostRunner.TryBuild(both, null, error);

@@ -29,6 +29,7 @@ public sealed class HostConfigurationTests : IDisposable
         { """{ "Recognition": { "Source": "image-api" } }""", "Recognition:ImageApi:CollectionId" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Mqtt": { "Enabled": true } } }""", "Triggers:Mqtt:Enabled" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } } }""", "no trigger is on" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Interval": "00:00:10" }, "Camera": { "FrameTap": { "Enabled": false } } }""", "Camera:FrameTap:Enabled" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Motion": { "Enabled": true, "Sensitivity": 0 } } }""", "Triggers:Motion:Sensitivity" },
     };

@@ -101,4 +101,28 @@ public sealed class EdgeDebouncerTests
             Assert.Equal(TriggerKinds.Gpio, trigger!.Kind);
         }
     }
+
+    [Fact]
+    public async Task A_button_press_on_the_simulated_line_reaches_the_trigger_channel_through_the_driver_callback()
+    {
+        var triggers = new TriggerChannel(_time);
+        var options = new TriggerOptions { Gpio = { Enabled = true, Pin = 27, ActiveLow = true, Pull = "up", Debounce = Debounce } };
+        var driver = new KvsEdge.Door.SimulatedGpioDriver(_time);
+        using var controller = new GpioController(driver);
+        using var source = new GpioTriggerSource(Options.Create(options), controller, triggers, _time, NullLogger<GpioTriggerSource>.Instance);
+        await source.StartAsync(CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(1)); // pulled up and idle: nothing
+        driver.DriveInput(27, PinValue.Low); // pressed (to ground)
+        driver.DriveInput(27, PinValue.High); // bounce
+        driver.DriveInput(27, PinValue.Low);
+        _time.Advance(Debounce);
+        driver.DriveInput(27, PinValue.High); // released
+
+        Assert.Equal(1, triggers.Published);
+        await source.StopAsync(CancellationToken.None);
+        driver.DriveInput(27, PinValue.Low);
+        _time.Advance(Debounce);
+        Assert.Equal(1, triggers.Published); // no callback after stop
+    }
 }

@@ -37,9 +37,9 @@ public sealed class RecognitionStatusReporter
     }
 
     /// <summary>
-    /// Monotonic timestamp (TimeProvider.GetTimestamp) of the last successful poll or record (or idle heartbeat) of the
-    /// source that progressed least recently; 0 before any progress. With two sources (`kinesis,image-api`) a hung loop
-    /// shows here even while the other one keeps going.
+    /// Monotonic timestamp (TimeProvider.GetTimestamp) of the latest update (a poll, a record, a retry on schedule, an
+    /// idle heartbeat) of the source that updated least recently; 0 before any. With two sources (`kinesis,image-api`)
+    /// a hung loop shows here even while the other one keeps going. A source that reported `stopped` no longer counts.
     /// </summary>
     public long LastProgressTimestamp
     {
@@ -52,18 +52,7 @@ public sealed class RecognitionStatusReporter
         }
     }
 
-    public void Report(string source, string state, string? error = null)
-    {
-        if (state == "stopped")
-        {
-            lock (_gate)
-            {
-                _progressBySource.Remove(source); // a source that ended cleanly is no longer expected to progress
-            }
-        }
-
-        Update(source, state, shard: null, lagMs: null, lastRecordAt: null, error);
-    }
+    public void Report(string source, string state, string? error = null) => Update(source, state, shard: null, lagMs: null, lastRecordAt: null, error);
 
     /// <summary>A shard poll succeeded: its lag and, if it carried records, the newest frame time.</summary>
     public void ShardProgress(string source, string shardId, long? lagMs, DateTimeOffset? lastRecordAt) =>
@@ -89,18 +78,6 @@ public sealed class RecognitionStatusReporter
             _imageApi = counters;
         }
 
-        if (state != "stopped")
-        {
-            Heartbeat(RecognitionSources.ImageApi);
-        }
-        else
-        {
-            lock (_gate)
-            {
-                _progressBySource.Remove(RecognitionSources.ImageApi);
-            }
-        }
-
         Update(RecognitionSources.ImageApi, state, shard: null, lagMs: null, lastRecordAt, error);
     }
 
@@ -117,10 +94,18 @@ public sealed class RecognitionStatusReporter
         RecognitionStatus next;
         lock (_gate)
         {
+            if (state == "stopped")
+            {
+                _progressBySource.Remove(source); // ended cleanly: no longer expected to progress
+            }
+            else
+            {
+                _progressBySource[source] = _time.GetTimestamp(); // any update, a backoff retry too, shows the loop alive
+            }
+
             if (shard is not null)
             {
                 _lagByShard[shard] = lagMs ?? 0;
-                _progressBySource[source] = _time.GetTimestamp();
             }
 
             long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;

@@ -13,6 +13,7 @@ internal static class Program
     private const string Usage = """
         usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]...
                KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
+               KvsEdge.Benchmarks imageapi [--triggers N] [--width W] [--height H] [--seed N]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
                          next to a plain boto3 polling consumer, then the daemon's idle RSS.
@@ -27,6 +28,11 @@ internal static class Program
                          each child by GNU time (/usr/bin/time), order alternating after one warm-up each.
           --repetitions N  measured runs of each (default 5)
           --frames N     frames per run (default 3000, at least 30)
+
+          imageapi       trigger edge -> SearchFacesByImage request on the wire, in-process: camera supervisor on the
+                         test pattern (x264enc running), frame tap, image-API source, real SigV4 client, loopback stand-in.
+          --triggers N   measured triggers (default 200, at least 20; 10 warm-up triggers before)
+          --width/--height  camera size (default 1280x720)
         """;
 
     private static async Task<int> Main(string[] args)
@@ -44,11 +50,13 @@ internal static class Program
 
         LatencyOptions? latency = null;
         PipelineOptions? pipeline = null;
+        ImageApiBenchOptions? imageApi = null;
         string? error;
         bool parsed = args[0] switch
         {
             "latency" => LatencyOptions.TryParse(args.AsSpan(1), out latency, out error),
             "pipeline" => PipelineOptions.TryParse(args.AsSpan(1), out pipeline, out error),
+            "imageapi" => ImageApiBenchOptions.TryParse(args.AsSpan(1), out imageApi, out error),
             _ => Fail($"unknown command '{args[0]}'", out error),
         };
         if (!parsed)
@@ -66,6 +74,11 @@ internal static class Program
 
         try
         {
+            if (imageApi is not null)
+            {
+                return await ImageApiBench.RunAsync(imageApi, cancel.Token);
+            }
+
             return pipeline is not null
                 ? await PipelineBench.RunAsync(pipeline, cancel.Token)
                 : await LatencyBench.RunAsync(latency!, cancel.Token);
@@ -89,6 +102,34 @@ internal static class Program
     }
 }
 
+/// <summary>`--name value` pairs of a bench command, each handed to the command's own parser.</summary>
+internal static class BenchArguments
+{
+    /// <param name="apply">Parses one pair; false when the name is unknown or the value invalid.</param>
+    public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(false)] out string? error, Func<string, string, bool> apply)
+    {
+        error = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (i + 1 >= args.Length)
+            {
+                error = $"{name} needs a value";
+                return false;
+            }
+
+            string value = args[++i];
+            if (!apply(name, value))
+            {
+                error = $"invalid option or value: {name} {value}";
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
 internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle, int Seed, IReadOnlyDictionary<string, string> DaemonEnvironment)
 {
     public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(true)] out LatencyOptions? options, [NotNullWhen(false)] out string? error)
@@ -100,17 +141,7 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
         TimeSpan idle = TimeSpan.FromSeconds(10);
         int seed = Random.Shared.Next();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            if (i + 1 >= args.Length)
-            {
-                error = $"{name} needs a value";
-                return false;
-            }
-
-            string value = args[++i];
-            bool ok = name switch
+        if (!BenchArguments.TryParse(args, out error, (name, value) => name switch
             {
                 "--records" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out records) && records >= 20,
                 "--poll" => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out poll) && poll >= TimeSpan.FromMilliseconds(10) && poll <= TimeSpan.FromSeconds(5),
@@ -118,12 +149,9 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
                 "--seed" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seed),
                 "--daemon-env" => AddVariable(environment, value),
                 _ => false,
-            };
-            if (!ok)
-            {
-                error = $"invalid option or value: {name} {value}";
-                return false;
-            }
+            }))
+        {
+            return false;
         }
 
         options = new LatencyOptions(records, poll, idle, seed, environment);

@@ -36,6 +36,9 @@ public sealed record PipelineBuildRequest
     /// <summary>Region used when `Camera:Kvs:Region` is not set (the caller passes AWS_DEFAULT_REGION); null leaves it to kvssink.</summary>
     public string? DefaultRegion { get; init; }
 
+    /// <summary>Adds the GRAY8 motion tap (`Triggers:Motion`) when set.</summary>
+    public MotionTapRequest? MotionTap { get; init; }
+
     /// <summary>Tests only: ends the videotestsrc source after this many buffers so gst-launch exits.</summary>
     internal int? TestNumBuffers { get; init; }
 }
@@ -49,6 +52,12 @@ public sealed record PipelineDescription(
     bool HasFrameTap,
     string? RecordDirectory)
 {
+    /// <summary>True when the GRAY8 motion appsink (<see cref="MotionTapName"/>) is in the pipeline.</summary>
+    public bool HasMotionTap { get; init; }
+
+    /// <summary>The appsink that receives small GRAY8 frames for motion detection.</summary>
+    public const string MotionTapName = "motion";
+
     /// <summary>The source element.</summary>
     public const string SourceName = "src";
 
@@ -149,12 +158,21 @@ public static class PipelineBuilder
             }
         }
 
+        MotionTapRequest? motion = request.MotionTap;
+        if (motion is not null)
+        {
+            foreach (string element in (string[])["videorate", "videoscale", "appsink"])
+            {
+                Require(hasElement, element, "Triggers:Motion");
+            }
+        }
+
         var d = new StringBuilder();
         d.Append(SourceElement(options, source, request)).Append(" ! ")
             .Append(Invariant($"video/x-raw,width={options.Width},height={options.Height},framerate={options.Framerate}/1"));
-        if (tap)
+        if (tap || motion is not null)
         {
-            // Tee the raw video so JPEG frames do not depend on decoding H.264.
+            // Tee the raw video so JPEG (and motion) frames do not depend on decoding H.264.
             d.Append(" ! tee name=raw ! queue");
         }
 
@@ -198,7 +216,19 @@ public static class PipelineBuilder
                 .Append(" drop=true max-buffers=1 sync=false emit-signals=false wait-on-eos=false");
         }
 
-        return new PipelineDescription(d.ToString(), encoder, sinks.Where(x => x != CameraOptions.NoSink).ToArray(), unavailable, tap, recordDirectory);
+        if (motion is not null)
+        {
+            // Small grayscale frames at a low rate: frame differencing in managed code costs almost nothing at 160x120.
+            d.Append(" raw. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videorate ! videoscale ! videoconvert ! ")
+                .Append(Invariant($"video/x-raw,format=GRAY8,width={motion.Width},height={motion.Height},framerate={motion.Rate}/1"))
+                .Append(" ! appsink name=").Append(PipelineDescription.MotionTapName)
+                .Append(" drop=true max-buffers=1 sync=false emit-signals=false wait-on-eos=false");
+        }
+
+        return new PipelineDescription(d.ToString(), encoder, sinks.Where(x => x != CameraOptions.NoSink).ToArray(), unavailable, tap, recordDirectory)
+        {
+            HasMotionTap = motion is not null,
+        };
     }
 
     private static string ChooseEncoder(string configured, Func<string, bool> hasElement)

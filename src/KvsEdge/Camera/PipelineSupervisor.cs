@@ -28,6 +28,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
     private readonly CameraOptions _options;
     private readonly IStatusPublisher _status;
     private readonly FrameTap _frameTap;
+    private readonly MotionFrameTap? _motionTap;
     private readonly TimeProvider _time;
     private readonly ILogger<PipelineSupervisor> _logger;
     private readonly Func<CameraOptions, PipelineBuildRequest, PipelineDescription> _plan;
@@ -38,8 +39,10 @@ public sealed partial class PipelineSupervisor : BackgroundService
     private long _kvsStreamError;
     private long _lastProgressTimestamp;
 
-    public PipelineSupervisor(IOptions<CameraOptions> options, IStatusPublisher status, FrameTap frameTap, TimeProvider time, ILogger<PipelineSupervisor> logger)
-        : this(options.Value, status, frameTap, time, logger, plan: null)
+    /// <param name="motionTap">Registered only when motion triggering is on: the pipeline then gets the GRAY8 branch.</param>
+    public PipelineSupervisor(
+        IOptions<CameraOptions> options, IStatusPublisher status, FrameTap frameTap, TimeProvider time, ILogger<PipelineSupervisor> logger, MotionFrameTap? motionTap = null)
+        : this(options.Value, status, frameTap, time, logger, plan: null, motionTap)
     {
     }
 
@@ -50,8 +53,10 @@ public sealed partial class PipelineSupervisor : BackgroundService
         FrameTap frameTap,
         TimeProvider time,
         ILogger<PipelineSupervisor> logger,
-        Func<CameraOptions, PipelineBuildRequest, PipelineDescription>? plan)
+        Func<CameraOptions, PipelineBuildRequest, PipelineDescription>? plan,
+        MotionFrameTap? motionTap = null)
     {
+        _motionTap = motionTap;
         _options = options;
         _status = status;
         _frameTap = frameTap;
@@ -145,6 +150,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
             {
                 RecordStartIndex = ring?.NextStartIndex() ?? 0,
                 DefaultRegion = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
+                MotionTap = _motionTap?.Request,
             });
         }
         catch (CameraConfigurationException ex)
@@ -194,6 +200,9 @@ public sealed partial class PipelineSupervisor : BackgroundService
             await using (bus.ConfigureAwait(false))
             {
                 using AppSink? tap = plan.HasFrameTap ? pipeline.GetAppSink(PipelineDescription.TapName) : null;
+                // Stamps each JPEG's arrival at the tap: its capture time for the access policy's freshness check.
+                using BufferCounter? tapArrivals = tap is null ? null : pipeline.AddBufferProbe(tap.Element, "sink");
+                using AppSink? motionSink = plan.HasMotionTap ? pipeline.GetAppSink(PipelineDescription.MotionTapName) : null;
                 using Element? kvs = plan.Sinks.Contains(CameraOptions.KvsSink) ? pipeline.GetElement(PipelineDescription.KvsName) : null;
                 Interlocked.Exchange(ref _kvsStreamError, 0);
                 using SignalSubscription? kvsErrors = kvs?.ConnectStreamError(code => Interlocked.Exchange(ref _kvsStreamError, (long)code));
@@ -206,7 +215,12 @@ public sealed partial class PipelineSupervisor : BackgroundService
 
                     if (tap is not null)
                     {
-                        _frameTap.Attach(tap);
+                        _frameTap.Attach(tap, tapArrivals);
+                    }
+
+                    if (motionSink is not null)
+                    {
+                        _motionTap?.Attach(motionSink);
                     }
 
                     return await WatchAsync(pipeline, plan, bus, counter, ring, unavailable, cancellationToken).ConfigureAwait(false);
@@ -219,6 +233,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
                 finally
                 {
                     _frameTap.Detach();
+                    _motionTap?.Detach();
                     pipeline.SetState(PipelineState.Null);
                 }
             }

@@ -28,10 +28,13 @@ public sealed class DemoConsoleView
 
     public int Count(DecisionKind kind) => _counts.GetValueOrDefault(kind);
 
+    /// <summary>What the Recognition row of the header says (the image-API demo replaces it).</summary>
+    public string RecognitionText { get; set; } = "replayed stream-processor records (times shifted to now)";
+
     public void WriteHeader(string brokerText, string topicPrefix, string? brokerHost, int? brokerPort)
     {
         var grid = new Grid().AddColumn().AddColumn();
-        grid.AddRow("[bold]Recognition[/]", "replayed stream-processor records (times shifted to now)");
+        grid.AddRow("[bold]Recognition[/]", Markup.Escape(RecognitionText));
         grid.AddRow("[bold]Camera[/]", "test pattern → H.264 → local recording ring (kvssink is not needed)");
         grid.AddRow("[bold]Door[/]", Markup.Escape($"simulated GPIO: strike relay on pin {_doorOptions.Relay.Pin}, pulse {_doorOptions.PulseDuration}"));
         grid.AddRow("[bold]MQTT[/]", Markup.Escape($"{brokerText}, topics {topicPrefix}/#"));
@@ -80,6 +83,23 @@ public sealed class DemoConsoleView
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"Summary: {Count(DecisionKind.Granted)} granted, {Count(DecisionKind.Denied)} denied, "
                 + $"{Count(DecisionKind.UnknownFace)} unknown faces, {Count(DecisionKind.Ignored)} ignored; door {_door.State.ToString().ToLowerInvariant()}."));
+        }
+    }
+
+    /// <summary>The image-API demo: a line per trigger and per answer of the local Rekognition stand-in.</summary>
+    public void ShowImageApi(Triggers.TriggerChannel triggers, Demo.RekognitionStandIn standIn)
+    {
+        ArgumentNullException.ThrowIfNull(triggers);
+        ArgumentNullException.ThrowIfNull(standIn);
+        triggers.Fired += (_, t) => Line($"{t.At:HH:mm:ss.fff} [blue]trigger[/]         {Markup.Escape(t.Kind)}");
+        standIn.Answered += (_, a) => Line($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [grey]SearchFacesByImage → {Markup.Escape(a.Label)}[/]");
+    }
+
+    private void Line(string markup)
+    {
+        lock (_console)
+        {
+            AnsiConsole.MarkupLine(markup);
         }
     }
 

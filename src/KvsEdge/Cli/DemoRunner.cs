@@ -1,11 +1,15 @@
 using System.Globalization;
+using Amazon.Runtime;
 using KvsEdge.Access;
 using KvsEdge.Actions;
+using KvsEdge.Aws;
 using KvsEdge.Camera;
+using KvsEdge.Demo;
 using KvsEdge.Door;
 using KvsEdge.Hosting;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
+using KvsEdge.Triggers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,7 +25,14 @@ public static class DemoRunner
 {
     public const int DefaultBrokerPort = 1883;
 
-    public static async Task<int> RunAsync(string? configFile, bool once, CancellationToken cancellationToken)
+    /// <summary>Region the demo's dummy-credential Rekognition client signs for (the stand-in does not check it).</summary>
+    public const string ImageApiDemoRegion = "eu-west-1";
+
+    /// <param name="imageApi">
+    /// Run the image-API path instead of the replay: the test pattern is the camera, a timer and any key press are the
+    /// triggers, and a loopback Rekognition stand-in answers SearchFacesByImage from a script.
+    /// </param>
+    public static async Task<int> RunAsync(string? configFile, bool once, CancellationToken cancellationToken, bool imageApi = false)
     {
         IConfigurationRoot user;
         try
@@ -48,6 +59,26 @@ public static class DemoRunner
         if (once)
         {
             overrides["Recognition:Replay:Loop"] = "false";
+        }
+
+        // The image-API demo needs no AWS account: a loopback stand-in speaks SearchFacesByImage's wire format, and only
+        // the client pointed at it gets dummy credentials (the process's own AWS settings are untouched).
+        await using RekognitionStandIn? standIn = imageApi ? new RekognitionStandIn() : null;
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null;
+        if (standIn is not null)
+        {
+            overrides["Recognition:Source"] = RecognitionSources.ImageApi;
+            overrides["Recognition:ImageApi:CollectionId"] = user["Recognition:ImageApi:CollectionId"] ?? "kvsedge-demo";
+            overrides["Triggers:Interval"] = user["Triggers:Interval"] ?? "00:00:04";
+            overrides["Camera:FrameTap:Enabled"] = "true";
+            overrides["Aws:Endpoints:Rekognition"] = standIn.Url.ToString();
+            var client = new AwsClientOptions
+            {
+                Region = ImageApiDemoRegion,
+                ServiceUrl = standIn.Url,
+                Credentials = new BasicAWSCredentials("KVSEDGEDEMO", "demo-secret-not-a-real-key"),
+            };
+            configureServices = services => services.AddSingleton(_ => new RekognitionClient(client));
         }
 
         // The camera: a test pattern into the local recording ring (no camera, no kvssink), small enough for any board.
@@ -82,7 +113,7 @@ public static class DemoRunner
 
         try
         {
-            IHost? host = HostRunner.TryBuild(configFile, overrides, Console.Error);
+            IHost? host = HostRunner.TryBuild(configFile, overrides, Console.Error, configureServices);
             if (host is null)
             {
                 return ExitCodes.Config;
@@ -95,6 +126,22 @@ public static class DemoRunner
                     host.Services.GetRequiredService<IDoor>(),
                     host.Services.GetRequiredService<IOptions<DoorOptions>>().Value,
                     host.Services.GetRequiredService<PipelineSupervisor>());
+                TaskCompletionSource scriptDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (standIn is not null)
+                {
+                    var triggers = host.Services.GetRequiredService<TriggerChannel>();
+                    view.RecognitionText = $"image API: test pattern frames → SearchFacesByImage on a local stand-in ({standIn.Url}); triggers: a timer and any key";
+                    view.ShowImageApi(triggers, standIn);
+                    host.Services.GetRequiredService<ImageApiFaceMatchSource>().SearchEnded += (_, _) =>
+                    {
+                        if (standIn.Calls >= RekognitionStandIn.DemoScript.Count)
+                        {
+                            scriptDone.TrySetResult();
+                        }
+                    };
+                    StartKeyTrigger(triggers);
+                }
+
                 string prefix = host.Services.GetRequiredService<IOptions<MqttOptions>>().Value
                     .EffectiveTopicPrefix(host.Services.GetRequiredService<IOptions<DeviceOptions>>().Value);
                 view.WriteHeader(brokerText, prefix, overrides["Mqtt:Host"] is null ? user["Mqtt:Host"] : "127.0.0.1", broker?.Port);
@@ -102,8 +149,15 @@ public static class DemoRunner
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
                 if (once)
                 {
-                    var replay = host.Services.GetRequiredService<ReplayFaceMatchSource>();
-                    await replay.Completion.ConfigureAwait(false);
+                    if (standIn is not null)
+                    {
+                        await scriptDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await host.Services.GetRequiredService<ReplayFaceMatchSource>().Completion.ConfigureAwait(false);
+                    }
+
                     await view.WaitUntilLockedAsync().ConfigureAwait(false);
                     await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                     view.WriteSummary();
@@ -125,6 +179,27 @@ public static class DemoRunner
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Any key (but Ctrl+C) is a trigger, when the demo runs in a terminal.</summary>
+    private static void StartKeyTrigger(TriggerChannel triggers)
+    {
+        if (Console.IsInputRedirected)
+        {
+            return;
+        }
+
+        // ReadKey blocks: a background thread that dies with the process.
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                Console.ReadKey(intercept: true);
+                triggers.Fire(TriggerKinds.Manual, "key press");
+            }
+        })
+        { IsBackground = true, Name = "demo-key-trigger" };
+        thread.Start();
     }
 
     /// <summary>The usual MQTT port if it is free (so `mosquitto_sub` works as is), else any free port.</summary>

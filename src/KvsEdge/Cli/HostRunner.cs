@@ -28,12 +28,13 @@ public static class HostRunner
     /// Builds the host and validates every options section before any hosted service (and so any GPIO line) is
     /// created. Returns null after writing the errors, each naming its key.
     /// </summary>
-    public static IHost? TryBuild(string? configFile, IReadOnlyDictionary<string, string?>? overrides, TextWriter error)
+    public static IHost? TryBuild(
+        string? configFile, IReadOnlyDictionary<string, string?>? overrides, TextWriter error, Action<IServiceCollection>? configureServices = null)
     {
         IHost? host = null;
         try
         {
-            host = KvsEdgeHost.CreateBuilder(configFile, overrides).Build();
+            host = KvsEdgeHost.CreateBuilder(configFile, overrides, configureServices).Build();
             host.Services.GetService<IStartupValidator>()?.Validate();
             // Construct every hosted service now (none starts yet): a missing AWS region or credentials is then a
             // configuration error reported here, not an exception half-way through start-up.

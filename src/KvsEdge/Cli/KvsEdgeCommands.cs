@@ -23,13 +23,18 @@ public static class KvsEdgeCommands
         root.Subcommands.Add(run);
 
         Option<FileInfo?> demoConfig = ConfigOption();
-        var once = new Option<bool>("--once") { Description = "Play the demo records once, print a summary and exit." };
+        var once = new Option<bool>("--once") { Description = "Play the demo records (or the image-API script) once, print a summary and exit." };
+        var imageApi = new Option<bool>("--image-api")
+        {
+            Description = "Recognise through SearchFacesByImage on test-pattern frames, against a local Rekognition stand-in; a timer and any key trigger.",
+        };
         var demo = new Command("demo", "Run the same appliance loop with no camera, AWS account or GPIO: replayed records, simulated GPIO, embedded MQTT broker.")
         {
             demoConfig,
             once,
+            imageApi,
         };
-        demo.SetAction((parse, ct) => DemoRunner.RunAsync(parse.GetValue(demoConfig)?.FullName, parse.GetValue(once), ct));
+        demo.SetAction((parse, ct) => DemoRunner.RunAsync(parse.GetValue(demoConfig)?.FullName, parse.GetValue(once), ct, parse.GetValue(imageApi)));
         root.Subcommands.Add(demo);
 
         Option<FileInfo?> lockConfig = ConfigOption();

@@ -20,6 +20,7 @@ public class SimulatedGpioDriver : GpioDriver
     private readonly Dictionary<int, PinState> _pins = [];
     private readonly List<PinTransition> _transitions = [];
     private readonly List<Waiter> _waiters = [];
+    private readonly List<(int Pin, PinEventTypes Types, PinChangeEventHandler Handler)> _callbacks = [];
     private StreamWriter? _log;
 
     public SimulatedGpioDriver(TimeProvider timeProvider, string? transitionLogPath = null)
@@ -123,6 +124,12 @@ public class SimulatedGpioDriver : GpioDriver
             PinState state = RequireOpen(pinNumber);
             bool becomesOutput = mode == PinMode.Output && state.Mode != PinMode.Output;
             state.Mode = mode;
+            if (mode is PinMode.InputPullUp or PinMode.InputPullDown)
+            {
+                // An input with nothing pressing on it reads its bias, as a real line does.
+                state.Value = mode == PinMode.InputPullUp ? PinValue.High : PinValue.Low;
+            }
+
             if (becomesOutput)
             {
                 // A real line starts driving whatever level it latched (low by default) the moment it becomes an
@@ -195,11 +202,54 @@ public class SimulatedGpioDriver : GpioDriver
     protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The simulated driver has no input events.");
 
-    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback) =>
-        throw new NotSupportedException("The simulated driver has no input events.");
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    {
+        lock (_gate)
+        {
+            RequireOpen(pinNumber);
+            _callbacks.Add((pinNumber, eventTypes, callback));
+        }
+    }
 
-    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback) =>
-        throw new NotSupportedException("The simulated driver has no input events.");
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
+    {
+        lock (_gate)
+        {
+            _callbacks.RemoveAll(c => c.Pin == pinNumber && c.Handler == callback);
+        }
+    }
+
+    /// <summary>
+    /// Sets the level an input line reads, as a button or sensor would, and raises the edge callbacks registered for it
+    /// (the trigger input's tests and demo). Not recorded as a transition: only levels we drive are.
+    /// </summary>
+    public void DriveInput(int pin, PinValue value)
+    {
+        PinChangeEventHandler[] handlers;
+        PinEventTypes edge;
+        lock (_gate)
+        {
+            PinState state = GetOrAdd(pin);
+            if (state.Mode == PinMode.Output)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Pin {pin} is an output; only inputs can be driven from outside."));
+            }
+
+            if (state.Value == value)
+            {
+                return;
+            }
+
+            state.Value = value;
+            edge = value == PinValue.High ? PinEventTypes.Rising : PinEventTypes.Falling;
+            handlers = _callbacks.Where(c => c.Pin == pin && (c.Types & edge) != 0).Select(c => c.Handler).ToArray();
+        }
+
+        foreach (PinChangeEventHandler handler in handlers)
+        {
+            handler(this, new PinValueChangedEventArgs(edge, pin));
+        }
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -6,8 +6,10 @@ using KvsEdge.Door;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
 using KvsEdge.Systemd;
+using KvsEdge.Triggers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +19,9 @@ namespace KvsEdge.Hosting;
 /// <summary>Composition root shared by `run` and `demo`.</summary>
 public static class KvsEdgeHost
 {
-    public static HostApplicationBuilder CreateBuilder(string? configFile, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="configureServices">Runs after the appliance's registrations (the demo swaps in its local Rekognition client).</param>
+    public static HostApplicationBuilder CreateBuilder(
+        string? configFile, IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -36,6 +40,7 @@ public static class KvsEdgeHost
         // Journal-friendly logs under systemd; notifications (READY, WATCHDOG, STOPPING) are our own SystemdNotifier.
         builder.Logging.AddJournalFormattingUnderSystemd();
         AddKvsEdge(builder.Services, builder.Configuration);
+        configureServices?.Invoke(builder.Services);
         return builder;
     }
 
@@ -64,20 +69,45 @@ public static class KvsEdgeHost
 
         // The camera runs beside the door path, never in front of it: its ExecuteAsync yields before any native call.
         services.AddSingleton<FrameTap>();
+        services.AddSingleton<IJpegFrameSource>(sp => sp.GetRequiredService<FrameTap>());
         services.AddSingleton<PipelineSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<PipelineSupervisor>());
 
-        string source = configuration[$"{RecognitionOptions.SectionName}:Source"] ?? RecognitionSources.Kinesis;
-        if (string.Equals(source, RecognitionSources.Replay, StringComparison.Ordinal))
+        // `kinesis`, `image-api`, `replay`, or several (`kinesis,image-api`): each runs beside the others through the
+        // same executor, so one policy, one ledger and one door decide for all of them.
+        IReadOnlyList<string> sources = RecognitionOptions.ParseSources(configuration[$"{RecognitionOptions.SectionName}:Source"]);
+        if (sources.Contains(RecognitionSources.Replay))
         {
             services.AddSingleton<ReplayFaceMatchSource>();
             services.AddHostedService(sp => sp.GetRequiredService<ReplayFaceMatchSource>());
         }
-        else if (string.Equals(source, RecognitionSources.Kinesis, StringComparison.Ordinal))
+
+        if (sources.Contains(RecognitionSources.Kinesis))
         {
             services.AddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateKinesis());
             services.AddHostedService<KinesisFaceMatchSource>();
         }
+
+        if (sources.Contains(RecognitionSources.ImageApi))
+        {
+            AddImageApi(services, configuration);
+        }
+    }
+
+    private static void AddImageApi(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IValidateOptions<RecognitionOptions>, ImageApiPrerequisitesValidator>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateRekognition());
+        services.AddSingleton(sp =>
+        {
+            ImageApiSourceOptions o = sp.GetRequiredService<IOptions<RecognitionOptions>>().Value.ImageApi;
+            return new ImageApiBudget(
+                o.MaxCallsPerMinute, o.MaxCallsPerDay, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory);
+        });
+        services.AddSingleton<ImageApiFaceMatchSource>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImageApiFaceMatchSource>());
+        // Trigger sources start after the source that reads them.
+        services.AddTriggers(configuration);
     }
 
     private static void AddOptions(IServiceCollection services, IConfiguration configuration)

@@ -253,7 +253,8 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
     private Task<string> GetIteratorAsync(string shardId, ShardPosition position, CancellationToken cancellationToken) =>
         _client.GetShardIteratorAsync(_streamName, shardId, position.Type, position.AfterSequenceNumber, cancellationToken);
 
-    private static bool IsTransient(Exception ex, CancellationToken cancellationToken) => ex switch
+    /// <summary>Worth trying again: throttling, 5xx, network trouble, an HTTP timeout (not our own shutdown). Shared by the image-API source.</summary>
+    internal static bool IsTransient(Exception ex, CancellationToken cancellationToken) => ex switch
     {
         OperationCanceledException => !cancellationToken.IsCancellationRequested, // an HTTP timeout, not our shutdown
         AwsThrottlingException => true,

@@ -8,11 +8,19 @@ public sealed class RecognitionOptionsValidator : IValidateOptions<RecognitionOp
     public ValidateOptionsResult Validate(string? name, RecognitionOptions options)
     {
         var failures = new List<string>();
-        bool kinesis = string.Equals(options.Source, RecognitionSources.Kinesis, StringComparison.Ordinal);
-        bool replay = string.Equals(options.Source, RecognitionSources.Replay, StringComparison.Ordinal);
-        if (!kinesis && !replay)
+        IReadOnlyList<string> sources = options.Sources;
+        bool kinesis = sources.Contains(RecognitionSources.Kinesis);
+        bool replay = sources.Contains(RecognitionSources.Replay);
+        bool imageApi = sources.Contains(RecognitionSources.ImageApi);
+        string[] known = [RecognitionSources.Kinesis, RecognitionSources.ImageApi, RecognitionSources.Replay];
+        if (sources.Count == 0 || sources.Any(s => !known.Contains(s)))
         {
-            failures.Add($"Recognition:Source must be '{RecognitionSources.Kinesis}' or '{RecognitionSources.Replay}' (got '{options.Source}').");
+            failures.Add($"Recognition:Source must be '{RecognitionSources.Kinesis}', '{RecognitionSources.ImageApi}' or '{RecognitionSources.Replay}', or several separated by commas (got '{options.Source}').");
+        }
+
+        if (imageApi)
+        {
+            ValidateImageApi(options.ImageApi ?? new(), failures);
         }
 
         KinesisSourceOptions k = options.Kinesis;
@@ -56,6 +64,59 @@ public sealed class RecognitionOptionsValidator : IValidateOptions<RecognitionOp
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateImageApi(ImageApiSourceOptions o, List<string> failures)
+    {
+        const string s = "Recognition:ImageApi";
+        if (string.IsNullOrWhiteSpace(o.CollectionId))
+        {
+            failures.Add($"{s}:CollectionId is required when Recognition:Source includes '{RecognitionSources.ImageApi}'.");
+        }
+        else if (o.CollectionId.Length > 255 || !o.CollectionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+        {
+            failures.Add($"{s}:CollectionId '{o.CollectionId}' is not a valid collection id (1-255 of A-Z a-z 0-9 _ . -).");
+        }
+
+        if (!(o.FaceMatchThreshold is >= 0 and <= 100))
+        {
+            failures.Add($"{s}:FaceMatchThreshold must be between 0 and 100 (got {o.FaceMatchThreshold}).");
+        }
+
+        if (o.MaxFaces is < 1 or > 4096)
+        {
+            failures.Add($"{s}:MaxFaces must be between 1 and 4096 (got {o.MaxFaces}).");
+        }
+
+        if (o.MaxFrames is < 1 or > 20)
+        {
+            failures.Add($"{s}:MaxFrames must be between 1 and 20 (got {o.MaxFrames}).");
+        }
+
+        if (o.Window < TimeSpan.FromMilliseconds(100) || o.Window > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{s}:Window must be between 00:00:00.1 and 00:01:00 (got {o.Window}).");
+        }
+
+        if (o.FrameTimeout < TimeSpan.FromMilliseconds(10) || o.FrameTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{s}:FrameTimeout must be between 00:00:00.01 and 00:00:30 (got {o.FrameTimeout}).");
+        }
+
+        if (o.MaxCallsPerMinute < 1)
+        {
+            failures.Add($"{s}:MaxCallsPerMinute must be at least 1 (got {o.MaxCallsPerMinute}).");
+        }
+
+        if (o.MaxCallsPerDay < o.MaxCallsPerMinute)
+        {
+            failures.Add($"{s}:MaxCallsPerDay must be at least {s}:MaxCallsPerMinute (got {o.MaxCallsPerDay}).");
+        }
+
+        if (o.RetryMinDelay <= TimeSpan.Zero || o.RetryMaxDelay < o.RetryMinDelay)
+        {
+            failures.Add($"{s}:RetryMinDelay must be positive and not above {s}:RetryMaxDelay.");
+        }
     }
 
     private static bool IsValidStreamName(string name) =>

@@ -16,7 +16,8 @@ public sealed class RecognitionStatusReporter
     private readonly object _gate = new();
     private RecognitionStatus? _last;
     private DateTimeOffset _lastPublished;
-    private long _lastProgressTimestamp;
+    private readonly Dictionary<string, long> _progressBySource = new(StringComparer.Ordinal);
+    private ImageApiCounters? _imageApi;
 
     public RecognitionStatusReporter(IStatusPublisher publisher, TimeProvider time)
     {
@@ -36,16 +37,49 @@ public sealed class RecognitionStatusReporter
     }
 
     /// <summary>
-    /// Monotonic timestamp (TimeProvider.GetTimestamp) of the source's last update: a poll, a record, or a retry on
-    /// schedule. The service watchdog reads it: a source that backs off is alive, one that stops updating is hung.
+    /// Monotonic timestamp (TimeProvider.GetTimestamp) of the latest update (a poll, a record, a retry on schedule, an
+    /// idle heartbeat) of the source that updated least recently; 0 before any. With two sources (`kinesis,image-api`)
+    /// a hung loop shows here even while the other one keeps going. A source that reported `stopped` no longer counts.
     /// </summary>
-    public long LastProgressTimestamp => Interlocked.Read(ref _lastProgressTimestamp);
+    public long LastProgressTimestamp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _progressBySource.Count == 0 ? 0 : _progressBySource.Values.Min();
+            }
+        }
+    }
 
     public void Report(string source, string state, string? error = null) => Update(source, state, shard: null, lagMs: null, lastRecordAt: null, error);
 
     /// <summary>A shard poll succeeded: its lag and, if it carried records, the newest frame time.</summary>
     public void ShardProgress(string source, string shardId, long? lagMs, DateTimeOffset? lastRecordAt) =>
         Update(source, "running", shardId, lagMs, lastRecordAt, error: null);
+
+    /// <summary>
+    /// A loop that waits for work (the image-API source waiting for triggers) is alive: advances
+    /// <see cref="LastProgressTimestamp"/> without publishing anything.
+    /// </summary>
+    public void Heartbeat(string source)
+    {
+        lock (_gate)
+        {
+            _progressBySource[source] = _time.GetTimestamp();
+        }
+    }
+
+    /// <summary>New image-API counters; published at once when the budget or the outcome changed.</summary>
+    public void ImageApiProgress(string state, ImageApiCounters counters, DateTimeOffset? lastRecordAt = null, string? error = null)
+    {
+        lock (_gate)
+        {
+            _imageApi = counters;
+        }
+
+        Update(RecognitionSources.ImageApi, state, shard: null, lagMs: null, lastRecordAt, error);
+    }
 
     public void ShardClosed(string shardId)
     {
@@ -60,17 +94,25 @@ public sealed class RecognitionStatusReporter
         RecognitionStatus next;
         lock (_gate)
         {
-            Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
+            if (state == "stopped")
+            {
+                _progressBySource.Remove(source); // ended cleanly: no longer expected to progress
+            }
+            else
+            {
+                _progressBySource[source] = _time.GetTimestamp(); // any update, a backoff retry too, shows the loop alive
+            }
+
             if (shard is not null)
             {
                 _lagByShard[shard] = lagMs ?? 0;
             }
 
             long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;
-            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error);
+            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error) { ImageApi = _imageApi };
             DateTimeOffset now = _time.GetUtcNow();
             bool changed = _last is null || _last.State != next.State || _last.LastError != next.LastError || _last.Source != next.Source
-                || _last.LastRecordAt != next.LastRecordAt;
+                || _last.LastRecordAt != next.LastRecordAt || _last.ImageApi != next.ImageApi;
             if (!changed && now - _lastPublished < RepublishInterval)
             {
                 _last = next;

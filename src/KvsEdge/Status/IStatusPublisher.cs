@@ -5,7 +5,26 @@ namespace KvsEdge.Status;
 
 /// <summary>State of a recognition source for the retained `recognition` topic.</summary>
 /// <param name="State">`starting`, `running`, `waiting` (stream missing / backing off) or `error`.</param>
-public sealed record RecognitionStatus(string Source, string State, long? LagMs, DateTimeOffset? LastRecordAt, string? LastError = null);
+public sealed record RecognitionStatus(string Source, string State, long? LagMs, DateTimeOffset? LastRecordAt, string? LastError = null)
+{
+    /// <summary>The image-API source's counters and cost-guard budget; null when that source does not run.</summary>
+    public ImageApiCounters? ImageApi { get; init; }
+}
+
+/// <summary>
+/// The image-API path in the `recognition` state: what triggered, what was searched, what budget is left. Serialised as is
+/// (snake_case) into `image_api`: the property names are a contract.
+/// </summary>
+public sealed record ImageApiCounters(
+    long Triggers,
+    long TriggersIgnored,
+    long Searches,
+    int CallsLastMinute,
+    int CallsToday,
+    int RemainingThisMinute,
+    int RemainingToday,
+    string? LastTrigger,
+    string? LastOutcome);
 
 /// <summary>
 /// Publishes appliance state to MQTT. Every method only enqueues and never blocks: the door path must not wait

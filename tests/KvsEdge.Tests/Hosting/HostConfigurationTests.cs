@@ -26,6 +26,12 @@ public sealed class HostConfigurationTests : IDisposable
         { """{ "Access": { "TimeZone": "Mars/Olympus_Mons" } }""", "Access:TimeZone" },
         { """{ "Mqtt": { "Port": 70000 } }""", "Mqtt:Port" },
         { """{ "Device": { "Id": "front door!" } }""", "Device:Id" },
+        { """{ "Recognition": { "Source": "image-api" } }""", "Recognition:ImageApi:CollectionId" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Mqtt": { "Enabled": true } } }""", "Triggers:Mqtt:Enabled" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } } }""", "no trigger is on" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Interval": "00:00:10" }, "Camera": { "FrameTap": { "Enabled": false } } }""", "Camera:FrameTap:Enabled" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Motion": { "Enabled": true, "Sensitivity": 0 } } }""", "Triggers:Motion:Sensitivity" },
     };
 
     [Theory]
@@ -78,6 +84,32 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.True(!File.Exists(log) || new FileInfo(log).Length == 0);
         Assert.IsType<KinesisFaceMatchSource>(host.Services.GetServices<IHostedService>().Last());
         Assert.IsType<DoorController>(host.Services.GetServices<IHostedService>().First());
+    }
+
+    [Fact]
+    public void Both_sources_run_side_by_side_and_the_mqtt_trigger_is_registered_only_when_enabled()
+    {
+        using var _ = new AwsEnvironment("AKIDTEST", "test-secret");
+        string both = Write(Merge("""
+            { "Recognition": { "Source": "kinesis,image-api", "ImageApi": { "CollectionId": "door" } },
+              "Triggers": { "Mqtt": { "Enabled": true }, "Interval": "00:01:00" },
+              "Mqtt": { "Username": "kvsedge", "Password": "p" } }
+            """));
+        string imageOnly = Write(Merge("""{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Interval": "00:00:10" } }"""));
+        var error = new StringWriter();
+
+        using IHost? withBoth = HostRunner.TryBuild(both, null, error);
+        using IHost? withImageApi = HostRunner.TryBuild(imageOnly, null, error);
+
+        Assert.Equal(string.Empty, error.ToString());
+        var hosted = withBoth!.Services.GetServices<IHostedService>().ToList();
+        Assert.Contains(hosted, s => s is KinesisFaceMatchSource);
+        Assert.Contains(hosted, s => s is ImageApiFaceMatchSource);
+        Assert.Contains(hosted, s => s is KvsEdge.Triggers.IntervalTriggerSource);
+        // Other inbound handlers (Home Assistant's birth message) may be registered too: only the trigger's presence matters.
+        Assert.Single(withBoth.Services.GetServices<KvsEdge.Status.IMqttInboundHandler>().OfType<KvsEdge.Triggers.MqttTriggerHandler>());
+        Assert.Empty(withImageApi!.Services.GetServices<KvsEdge.Status.IMqttInboundHandler>().OfType<KvsEdge.Triggers.MqttTriggerHandler>());
+        Assert.DoesNotContain(withImageApi.Services.GetServices<IHostedService>(), s => s is KinesisFaceMatchSource);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -47,7 +46,7 @@ public sealed class RekognitionWireListener : IAsyncDisposable
         AccessKeyId = accessKeyId;
         SecretKey = secretKey;
         Region = region;
-        (_listener, Url) = Start();
+        (_listener, Url) = KvsEdge.Demo.LoopbackHttpListener.Start();
         _loop = Task.Run(AcceptLoopAsync);
     }
 
@@ -125,34 +124,6 @@ public sealed class RekognitionWireListener : IAsyncDisposable
         }
 
         return this;
-    }
-
-    private static (HttpListener Listener, Uri Url) Start()
-    {
-        // Pick a free port, then bind HttpListener to it; retry if another process grabs it in between.
-        for (var attempt = 0; ; attempt++)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-            }
-
-            var url = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
-            var listener = new HttpListener();
-            listener.Prefixes.Add(url.ToString());
-            try
-            {
-                listener.Start();
-                return (listener, url);
-            }
-            catch (HttpListenerException) when (attempt < 10)
-            {
-                listener.Close();
-            }
-        }
     }
 
     private async Task AcceptLoopAsync()

@@ -1,0 +1,51 @@
+using KvsEdge.Camera;
+using KvsEdge.Door;
+using KvsEdge.Triggers;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Recognition;
+
+/// <summary>
+/// What the image-API source needs from other sections: a camera with its JPEG tap, and at least one trigger. Without
+/// them it would run and never look, which is worse than a clear error at start.
+/// </summary>
+public sealed class ImageApiPrerequisitesValidator(IOptions<CameraOptions> camera, IOptions<TriggerOptions> triggers, IOptions<DoorOptions> door)
+    : IValidateOptions<RecognitionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RecognitionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Sources.Contains(RecognitionSources.ImageApi))
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        var failures = new List<string>();
+        CameraOptions c = camera.Value;
+        if (!c.Enabled || c.FrameTap is not { Enabled: true })
+        {
+            failures.Add($"Recognition:Source includes '{RecognitionSources.ImageApi}', which needs Camera:Enabled and Camera:FrameTap:Enabled to be true.");
+        }
+
+        TriggerOptions t = triggers.Value;
+        if (!t.AnyEnabled)
+        {
+            failures.Add($"Recognition:Source includes '{RecognitionSources.ImageApi}' but no trigger is on: enable Triggers:Gpio, Triggers:Motion or Triggers:Mqtt, or set Triggers:Interval.");
+        }
+
+        if (t.Motion.Enabled && !c.Enabled)
+        {
+            failures.Add("Triggers:Motion:Enabled needs Camera:Enabled to be true.");
+        }
+
+        DoorOptions d = door.Value;
+        int?[] outputs = [d.Relay?.Pin, d.GrantedLed?.Pin, d.DeniedLed?.Pin, d.StatusLed?.Pin];
+        if (t.Gpio.Enabled && outputs.Contains(t.Gpio.Pin))
+        {
+            // Opening a door output as an input would fail at start at best, and fight the relay at worst.
+            failures.Add($"Triggers:Gpio:Pin {t.Gpio.Pin} is already a door output (Door:Relay or an LED); pick a free line.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

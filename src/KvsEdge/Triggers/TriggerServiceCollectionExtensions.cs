@@ -1,0 +1,53 @@
+using KvsEdge.Camera;
+using KvsEdge.Status;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Triggers;
+
+public static class TriggerServiceCollectionExtensions
+{
+    /// <summary>
+    /// The trigger channel, validated `Triggers` options, the motion tap (so the camera pipeline gets its GRAY8 branch)
+    /// and one service per enabled trigger. The MQTT command handler is registered only when enabled.
+    /// </summary>
+    public static IServiceCollection AddTriggers(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<TriggerOptions>().Bind(configuration.GetSection(TriggerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerOptions>, TriggerOptionsValidator>());
+        services.TryAddSingleton<TriggerChannel>();
+
+        // Registration decides what runs, so read the switches from configuration (validation comes at start).
+        var triggers = new TriggerOptions();
+        configuration.GetSection(TriggerOptions.SectionName).Bind(triggers);
+        if (triggers.Motion.Enabled)
+        {
+            MotionTriggerOptions m = triggers.Motion;
+            services.TryAddSingleton(new MotionFrameTap(new MotionTapRequest(m.Width, m.Height, m.Rate)));
+            services.TryAddSingleton<IGrayFrameSource>(sp => sp.GetRequiredService<MotionFrameTap>());
+            services.AddHostedService<MotionTriggerSource>();
+        }
+
+        if (triggers.Gpio.Enabled)
+        {
+            services.AddSingleton<GpioTriggerSource>();
+            services.AddHostedService(sp => sp.GetRequiredService<GpioTriggerSource>());
+        }
+
+        if (triggers.Mqtt.Enabled)
+        {
+            services.AddSingleton<IMqttInboundHandler, MqttTriggerHandler>();
+        }
+
+        if (triggers.Interval is not null)
+        {
+            services.AddHostedService<IntervalTriggerSource>();
+        }
+
+        return services;
+    }
+}

@@ -29,17 +29,23 @@ public sealed class RecognitionLoopProgress : ILoopProgress
 
     public TimeSpan StallAfter { get; }
 
-    /// <summary>The longest wait of a healthy source between two updates, by source.</summary>
-    internal static TimeSpan LongestQuiet(RecognitionOptions options)
+    /// <summary>
+    /// The longest wait of a healthy source between two updates. With several sources (`kinesis,image-api`) the
+    /// reporter's stamp is the least recent of them, so the bound is the longest of their rules.
+    /// </summary>
+    internal static TimeSpan LongestQuiet(RecognitionOptions options) => options.Sources.Select(source => LongestQuiet(options, source)).Max();
+
+    private static TimeSpan LongestQuiet(RecognitionOptions options, string source)
     {
         TimeSpan awsRequest = new AwsClientOptions().Timeout;
-        return options.Source switch
+        return source switch
         {
             // A backoff, or a discovery round with no open shard, then one request that may run to its timeout.
             RecognitionSources.Kinesis => Max(options.Kinesis.RetryMaxDelay, options.Kinesis.ShardDiscoveryInterval, options.Kinesis.PollInterval) + awsRequest,
             // The pause between two rounds; the bundled file's own gaps are a few seconds.
             RecognitionSources.Replay => options.Replay.LoopDelay + TimeSpan.FromMinutes(1),
-            // Sources without their own rule yet (the image API) get a conservative bound.
+            // Idle, it beats every HeartbeatInterval; in a search, one frame wait, one backoff and one request between beats.
+            RecognitionSources.ImageApi => Max(ImageApiFaceMatchSource.HeartbeatInterval, options.ImageApi.FrameTimeout + options.ImageApi.RetryMaxDelay + awsRequest),
             _ => TimeSpan.FromMinutes(2),
         };
     }

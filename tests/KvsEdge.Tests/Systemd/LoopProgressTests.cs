@@ -72,6 +72,21 @@ public sealed class LoopProgressTests
         Assert.Equal(TimeSpan.FromSeconds(30 + 30) + SystemdNotifier.Grace, recognition.StallAfter);
     }
 
+    [Fact]
+    public void Recognition_bound_is_the_longest_rule_of_every_configured_source()
+    {
+        var reporter = new RecognitionStatusReporter(new NullStatusPublisher(), _time);
+        TimeSpan Bound(string source) =>
+            new RecognitionLoopProgress(reporter, Options.Create(new RecognitionOptions { Source = source })).StallAfter - SystemdNotifier.Grace;
+
+        // Image API: one frame wait (1 s), one throttling backoff (2 s) and one request (30 s) between two beats.
+        Assert.Equal(TimeSpan.FromSeconds(1 + 2 + 30), Bound(RecognitionSources.ImageApi));
+        // Kinesis: its 30 s discovery round plus one request's timeout.
+        Assert.Equal(TimeSpan.FromSeconds(30 + 30), Bound(RecognitionSources.Kinesis));
+        // Both: the slower rule, because the reporter's stamp is the least recent of the two sources.
+        Assert.Equal(TimeSpan.FromSeconds(30 + 30), Bound("kinesis,image-api"));
+    }
+
     private sealed class NullStatusPublisher : IStatusPublisher
     {
         public void PublishDoor(KvsEdge.Door.DoorState state)

@@ -11,7 +11,7 @@ namespace KvsEdge.Benchmarks;
 internal static class Program
 {
     private const string Usage = """
-        usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]...
+        usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]... [--daemon FILE]
                KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
@@ -21,6 +21,8 @@ internal static class Program
           --idle T       how long the daemon idles before its RSS is read (default 00:00:10)
           --seed N       seed for the random gaps between puts (default: random, printed)
           --daemon-env   extra environment variable for the daemon only (experiments, e.g. DOTNET_GCgen0size=0x400000)
+          --daemon FILE  a published kvsedge executable (build-arm64.sh --host-rid linux-x64) instead of the
+                         bench's own JIT build of kvsedge.dll: compares the JIT, trimmed+ReadyToRun and AOT builds
 
           pipeline       the same 720p30 videotestsrc -> x264enc -> mp4mux -> file pipeline (not live) run to EOS by
                          KvsEdge's binding in a child process and by gst-launch-1.0; CPU time, peak RSS and wall time of
@@ -89,7 +91,7 @@ internal static class Program
     }
 }
 
-internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle, int Seed, IReadOnlyDictionary<string, string> DaemonEnvironment)
+internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle, int Seed, IReadOnlyDictionary<string, string> DaemonEnvironment, string? DaemonExecutable)
 {
     public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(true)] out LatencyOptions? options, [NotNullWhen(false)] out string? error)
     {
@@ -100,6 +102,7 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
         TimeSpan idle = TimeSpan.FromSeconds(10);
         int seed = Random.Shared.Next();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? executable = null;
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -117,6 +120,7 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
                 "--idle" => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out idle) && idle >= TimeSpan.Zero && idle <= TimeSpan.FromMinutes(30),
                 "--seed" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seed),
                 "--daemon-env" => AddVariable(environment, value),
+                "--daemon" => File.Exists(executable = Path.GetFullPath(value)),
                 _ => false,
             };
             if (!ok)
@@ -126,7 +130,7 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
             }
         }
 
-        options = new LatencyOptions(records, poll, idle, seed, environment);
+        options = new LatencyOptions(records, poll, idle, seed, environment, executable);
         return true;
     }
 

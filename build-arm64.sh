@@ -40,7 +40,7 @@ step() { echo "== $*"; }
 
 # ---- prerequisites (only what is missing) --------------------------------------------------------------------------
 command -v dotnet >/dev/null 2>&1 || fail "the .NET 10 SDK is required (dotnet not found)"
-packages=(dpkg-dev systemd)
+packages=(binutils systemd)
 [ "$mode" = aot ] && packages+=(clang lld)
 if [ "$rid" = linux-arm64 ]; then
   # The emulator and Debian's arm64 cross runtime libraries, to run the arm64 binary here (binfmt_misc is not assumed).

@@ -30,7 +30,7 @@ internal static class LatencyBench
 
     public static async Task<int> RunAsync(LatencyOptions options, CancellationToken cancellationToken)
     {
-        string repoRoot = FindRepositoryRoot();
+        string repoRoot = RepositoryRoot.Find();
         string daemonDll = Path.Combine(AppContext.BaseDirectory, "kvsedge.dll");
         if (!File.Exists(daemonDll))
         {
@@ -383,19 +383,6 @@ internal static class LatencyBench
         }
 
         static string Mib(long kb) => (kb / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KvsEdge.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new BenchException($"KvsEdge.sln was not found above {AppContext.BaseDirectory}.");
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -27,7 +27,7 @@ public sealed class KinesaliteFixture : IAsyncLifetime
         return name;
     }
 
-    public async Task InitializeAsync() => _server = await KinesaliteServer.StartAsync(FindRepositoryRoot(), CancellationToken.None);
+    public async Task InitializeAsync() => _server = await KinesaliteServer.StartAsync(RepositoryRoot.Find(), CancellationToken.None);
 
     public async Task DisposeAsync()
     {
@@ -36,19 +36,6 @@ public sealed class KinesaliteFixture : IAsyncLifetime
             await _server.DisposeAsync();
             _server = null;
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KvsEdge.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"KvsEdge.sln was not found above {AppContext.BaseDirectory}.");
     }
 }
 

@@ -118,8 +118,9 @@ install -m 0644 README.md "$stage/usr/share/doc/kvsedge/README.md"
 install -m 0755 packaging/postinst packaging/prerm packaging/postrm "$stage/DEBIAN/"
 install -m 0644 packaging/conffiles "$stage/DEBIAN/conffiles"
 
-# libc from the binary's own symbol versions; the rest is loaded at run time (dlopen), so it is named here.
-glibc=$(readelf --dyn-syms --wide "$publish/kvsedge" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+# libc from the symbol versions the binary (and, trimmed, the runtime's .so files) need; the rest is loaded at run time (dlopen), so it is named here.
+glibc=$(find "$publish" -type f \( -name kvsedge -o -name '*.so' \) -exec readelf --dyn-syms --wide {} + \
+  | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
 [ -n "$glibc" ] || fail "could not read the glibc version kvsedge needs"
 depends="libc6 (>= $glibc), libgstreamer1.0-0, libgstreamer-plugins-base1.0-0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, libgpiod2 | libgpiod3, libssl3 | libssl3t64, adduser, init-system-helpers"
 [ "$mode" = trimmed ] && depends="$depends, libstdc++6, libgcc-s1"

@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     --rid) rid=${2:?--rid needs a value}; shift 2 ;;
     --mode) mode=${2:?--mode needs a value}; shift 2 ;;
     --output) output=${2:?--output needs a value}; shift 2 ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "build-arm64.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -21,7 +21,7 @@ internal static class Program
           --idle T       how long the daemon idles before its RSS is read (default 00:00:10)
           --seed N       seed for the random gaps between puts (default: random, printed)
           --daemon-env   extra environment variable for the daemon only (experiments, e.g. DOTNET_GCgen0size=0x400000)
-          --daemon FILE  a published kvsedge executable (build-arm64.sh --host-rid linux-x64) instead of the
+          --daemon FILE  a published kvsedge executable (build-arm64.sh --rid linux-x64) instead of the
                          bench's own JIT build of kvsedge.dll: compares the JIT, trimmed+ReadyToRun and AOT builds
 
           pipeline       the same 720p30 videotestsrc -> x264enc -> mp4mux -> file pipeline (not live) run to EOS by

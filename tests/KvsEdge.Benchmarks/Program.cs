@@ -72,7 +72,7 @@ internal static class Program
                 ? await PipelineBench.RunAsync(pipeline, cancel.Token)
                 : await LatencyBench.RunAsync(latency!, cancel.Token);
         }
-        catch (Exception ex) when (ex is BenchException or ChildProcessException or DirectoryNotFoundException)
+        catch (Exception ex) when (ex is BenchException or ChildProcessException)
         {
             Console.Error.WriteLine("BENCH FAILED: " + ex.Message);
             return 1;

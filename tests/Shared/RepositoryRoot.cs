@@ -1,6 +1,6 @@
 namespace KvsEdge.TestSupport;
 
-/// <summary>The checkout the tests run from: the first directory above the test binary that holds KvsEdge.sln.</summary>
+/// <summary>The checkout the tests run from: the first directory above the test binaries that holds KvsEdge.sln.</summary>
 public static class RepositoryRoot
 {
     public static string Find()
@@ -13,6 +13,6 @@ public static class RepositoryRoot
             }
         }
 
-        throw new DirectoryNotFoundException($"KvsEdge.sln was not found above {AppContext.BaseDirectory}.");
+        throw new InvalidOperationException($"KvsEdge.sln was not found above {AppContext.BaseDirectory}.");
     }
 }

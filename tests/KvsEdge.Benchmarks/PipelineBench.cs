@@ -406,27 +406,14 @@ internal sealed record PipelineOptions(int Repetitions, int Frames)
         error = null;
         int repetitions = 5;
         int frames = 3000; // the appliance runs one long pipeline: a short run would mostly measure .NET start-up
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            if (i + 1 >= args.Length)
-            {
-                error = $"{name} needs a value";
-                return false;
-            }
-
-            string value = args[++i];
-            bool ok = name switch
+        if (!BenchArguments.TryParse(args, (name, value) => name switch
             {
                 "--repetitions" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out repetitions) && repetitions is >= 1 and <= 100,
                 "--frames" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out frames) && frames is >= 30 and <= 100_000,
                 _ => false,
-            };
-            if (!ok)
-            {
-                error = $"invalid option or value: {name} {value}";
-                return false;
-            }
+            }, out error))
+        {
+            return false;
         }
 
         options = new PipelineOptions(repetitions, frames);

@@ -103,17 +103,7 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
         int seed = Random.Shared.Next();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         string? executable = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            if (i + 1 >= args.Length)
-            {
-                error = $"{name} needs a value";
-                return false;
-            }
-
-            string value = args[++i];
-            bool ok = name switch
+        if (!BenchArguments.TryParse(args, (name, value) => name switch
             {
                 "--records" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out records) && records >= 20,
                 "--poll" => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out poll) && poll >= TimeSpan.FromMilliseconds(10) && poll <= TimeSpan.FromSeconds(5),
@@ -122,12 +112,9 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
                 "--daemon-env" => AddVariable(environment, value),
                 "--daemon" => File.Exists(executable = Path.GetFullPath(value)),
                 _ => false,
-            };
-            if (!ok)
-            {
-                error = $"invalid option or value: {name} {value}";
-                return false;
-            }
+            }, out error))
+        {
+            return false;
         }
 
         options = new LatencyOptions(records, poll, idle, seed, environment, executable);
@@ -149,3 +136,30 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
 
 /// <summary>The bench could not run; the message says why.</summary>
 internal sealed class BenchException(string message) : Exception(message);
+
+/// <summary>The benches' `--name value` pairs: <c>apply</c> takes one pair and says whether the name and value are valid.</summary>
+internal static class BenchArguments
+{
+    public static bool TryParse(ReadOnlySpan<string> args, Func<string, string, bool> apply, [NotNullWhen(false)] out string? error)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (i + 1 >= args.Length)
+            {
+                error = $"{name} needs a value";
+                return false;
+            }
+
+            string value = args[++i];
+            if (!apply(name, value))
+            {
+                error = $"invalid option or value: {name} {value}";
+                return false;
+            }
+        }
+
+        error = null;
+        return true;
+    }
+}

@@ -29,14 +29,14 @@ internal sealed record ImageApiBenchOptions(int Triggers, int Width, int Height,
         int width = 1280;
         int height = 720;
         int seed = Random.Shared.Next();
-        if (!BenchArguments.TryParse(args, out error, (name, value) => name switch
+        if (!BenchArguments.TryParse(args, (name, value) => name switch
             {
                 "--triggers" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out triggers) && triggers >= 20,
                 "--width" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out width) && width is >= 160 and <= 1920,
                 "--height" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out height) && height is >= 120 and <= 1080,
                 "--seed" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seed),
                 _ => false,
-            }))
+            }, out error))
         {
             return false;
         }

@@ -30,19 +30,21 @@ internal static class LatencyBench
 
     public static async Task<int> RunAsync(LatencyOptions options, CancellationToken cancellationToken)
     {
-        string repoRoot = FindRepositoryRoot();
+        string repoRoot = RepositoryRoot.Find();
         string daemonDll = Path.Combine(AppContext.BaseDirectory, "kvsedge.dll");
         if (!File.Exists(daemonDll))
         {
             throw new BenchException($"{daemonDll} is missing; build the bench project (it references src/KvsEdge).");
         }
 
-        string daemonBuild = typeof(KvsEdge.Access.AccessOptions).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown";
+        string daemonBuild = options.DaemonExecutable is { } published
+            ? "Release (published " + published + ")"
+            : typeof(KvsEdge.Access.AccessOptions).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown";
         string script = Path.Combine(repoRoot, "tests", "KvsEdge.Benchmarks", "boto3_consumer.py");
         await CheckBoto3Async(cancellationToken);
 
-        Console.WriteLine(Invariant($"KvsEdge latency bench: {options.Records} records, poll {options.Poll.TotalMilliseconds} ms, gaps {GapMs.Min}-{GapMs.Max} ms (seed {options.Seed}), kvsedge.dll {daemonBuild} build"));
-        if (!string.Equals(daemonBuild, "Release", StringComparison.OrdinalIgnoreCase))
+        Console.WriteLine(Invariant($"KvsEdge latency bench: {options.Records} records, poll {options.Poll.TotalMilliseconds} ms, gaps {GapMs.Min}-{GapMs.Max} ms (seed {options.Seed}), kvsedge {daemonBuild} build"));
+        if (!daemonBuild.StartsWith("Release", StringComparison.OrdinalIgnoreCase))
         {
             Console.WriteLine("WARNING: kvsedge.dll is not a Release build; run with -c Release for figures that mean anything.");
         }
@@ -128,8 +130,10 @@ internal static class LatencyBench
         string config = Path.Combine(work, "kvsedge.bench.json");
         File.WriteAllText(config, JsonSerializer.Serialize(settings));
 
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = work };
-        foreach (string argument in new[] { dll, "run", "--config", config })
+        // A published executable (trimmed, ReadyToRun or AOT) runs as the appliance does; otherwise the JIT build.
+        var info = new ProcessStartInfo(options.DaemonExecutable ?? "dotnet") { WorkingDirectory = work };
+        string[] arguments = options.DaemonExecutable is null ? [dll, "run", "--config", config] : ["run", "--config", config];
+        foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
@@ -319,7 +323,7 @@ internal static class LatencyBench
 
         Console.WriteLine();
         Console.WriteLine("== KvsEdge latency: record put -> relay active (ms) ==");
-        Console.WriteLine(Invariant($"machine: {Environment.ProcessorCount} CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; kvsedge.dll {daemonBuild}"));
+        Console.WriteLine(Invariant($"machine: {Environment.ProcessorCount} CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; kvsedge {daemonBuild}"));
         Console.WriteLine(Invariant($"records: {puts.Count}, gaps {GapMs.Min}-{GapMs.Max} ms (seed {options.Seed}), poll {options.Poll.TotalMilliseconds} ms, pulse 100 ms, cooldown 0"));
         if (options.DaemonEnvironment.Count > 0)
         {
@@ -379,19 +383,6 @@ internal static class LatencyBench
         }
 
         static string Mib(long kb) => (kb / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KvsEdge.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new BenchException($"KvsEdge.sln was not found above {AppContext.BaseDirectory}.");
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

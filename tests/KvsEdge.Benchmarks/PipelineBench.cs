@@ -406,12 +406,12 @@ internal sealed record PipelineOptions(int Repetitions, int Frames)
         error = null;
         int repetitions = 5;
         int frames = 3000; // the appliance runs one long pipeline: a short run would mostly measure .NET start-up
-        if (!BenchArguments.TryParse(args, out error, (name, value) => name switch
+        if (!BenchArguments.TryParse(args, (name, value) => name switch
             {
                 "--repetitions" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out repetitions) && repetitions is >= 1 and <= 100,
                 "--frames" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out frames) && frames is >= 30 and <= 100_000,
                 _ => false,
-            }))
+            }, out error))
         {
             return false;
         }

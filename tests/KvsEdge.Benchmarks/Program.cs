@@ -11,7 +11,7 @@ namespace KvsEdge.Benchmarks;
 internal static class Program
 {
     private const string Usage = """
-        usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]...
+        usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]... [--daemon FILE]
                KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
                KvsEdge.Benchmarks imageapi [--triggers N] [--width W] [--height H] [--seed N]
 
@@ -22,6 +22,8 @@ internal static class Program
           --idle T       how long the daemon idles before its RSS is read (default 00:00:10)
           --seed N       seed for the random gaps between puts (default: random, printed)
           --daemon-env   extra environment variable for the daemon only (experiments, e.g. DOTNET_GCgen0size=0x400000)
+          --daemon FILE  a published kvsedge executable (build-arm64.sh --rid linux-x64) instead of the
+                         bench's own JIT build of kvsedge.dll: compares the JIT, trimmed+ReadyToRun and AOT builds
 
           pipeline       the same 720p30 videotestsrc -> x264enc -> mp4mux -> file pipeline (not live) run to EOS by
                          KvsEdge's binding in a child process and by gst-launch-1.0; CPU time, peak RSS and wall time of
@@ -102,35 +104,7 @@ internal static class Program
     }
 }
 
-/// <summary>`--name value` pairs of a bench command, each handed to the command's own parser.</summary>
-internal static class BenchArguments
-{
-    /// <param name="apply">Parses one pair; false when the name is unknown or the value invalid.</param>
-    public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(false)] out string? error, Func<string, string, bool> apply)
-    {
-        error = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            if (i + 1 >= args.Length)
-            {
-                error = $"{name} needs a value";
-                return false;
-            }
-
-            string value = args[++i];
-            if (!apply(name, value))
-            {
-                error = $"invalid option or value: {name} {value}";
-                return false;
-            }
-        }
-
-        return true;
-    }
-}
-
-internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle, int Seed, IReadOnlyDictionary<string, string> DaemonEnvironment)
+internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle, int Seed, IReadOnlyDictionary<string, string> DaemonEnvironment, string? DaemonExecutable)
 {
     public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(true)] out LatencyOptions? options, [NotNullWhen(false)] out string? error)
     {
@@ -141,20 +115,22 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
         TimeSpan idle = TimeSpan.FromSeconds(10);
         int seed = Random.Shared.Next();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!BenchArguments.TryParse(args, out error, (name, value) => name switch
+        string? executable = null;
+        if (!BenchArguments.TryParse(args, (name, value) => name switch
             {
                 "--records" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out records) && records >= 20,
                 "--poll" => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out poll) && poll >= TimeSpan.FromMilliseconds(10) && poll <= TimeSpan.FromSeconds(5),
                 "--idle" => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out idle) && idle >= TimeSpan.Zero && idle <= TimeSpan.FromMinutes(30),
                 "--seed" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seed),
                 "--daemon-env" => AddVariable(environment, value),
+                "--daemon" => File.Exists(executable = Path.GetFullPath(value)),
                 _ => false,
-            }))
+            }, out error))
         {
             return false;
         }
 
-        options = new LatencyOptions(records, poll, idle, seed, environment);
+        options = new LatencyOptions(records, poll, idle, seed, environment, executable);
         return true;
     }
 
@@ -173,3 +149,30 @@ internal sealed record LatencyOptions(int Records, TimeSpan Poll, TimeSpan Idle,
 
 /// <summary>The bench could not run; the message says why.</summary>
 internal sealed class BenchException(string message) : Exception(message);
+
+/// <summary>The benches' `--name value` pairs: <c>apply</c> takes one pair and says whether the name and value are valid.</summary>
+internal static class BenchArguments
+{
+    public static bool TryParse(ReadOnlySpan<string> args, Func<string, string, bool> apply, [NotNullWhen(false)] out string? error)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (i + 1 >= args.Length)
+            {
+                error = $"{name} needs a value";
+                return false;
+            }
+
+            string value = args[++i];
+            if (!apply(name, value))
+            {
+                error = $"invalid option or value: {name} {value}";
+                return false;
+            }
+        }
+
+        error = null;
+        return true;
+    }
+}

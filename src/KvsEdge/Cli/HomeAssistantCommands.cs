@@ -88,10 +88,11 @@ public static class HomeAssistantCommands
     private static void Validate(DeviceOptions device, MqttOptions mqtt)
     {
         var failures = new List<string>();
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(device, new ValidationContext(device), results, validateAllProperties: true))
+        // The generated validator, as at host start: reflection-based validation is not trim/AOT-safe.
+        ValidateOptionsResult deviceResult = new DeviceOptionsValidator().Validate(null, device);
+        if (deviceResult.Failed)
         {
-            failures.AddRange(results.Select(r => r.ErrorMessage ?? "Device is invalid."));
+            failures.AddRange(deviceResult.Failures);
         }
 
         if (!mqtt.Enabled)

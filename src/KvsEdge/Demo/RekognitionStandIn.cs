@@ -156,7 +156,8 @@ public sealed class RekognitionStandIn : IAsyncDisposable
         var matches = new JsonArray();
         if (answer.ExternalImageId is { } id && answer.Similarity is { } similarity)
         {
-            matches.Add(new JsonObject
+            // As a JsonNode: the generic Add<T> would pick reflection-based serialization (not trim/AOT-safe).
+            matches.Add((JsonNode)new JsonObject
             {
                 ["Similarity"] = similarity,
                 ["Face"] = new JsonObject

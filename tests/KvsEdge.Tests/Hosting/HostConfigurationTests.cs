@@ -1,6 +1,8 @@
 using KvsEdge.Cli;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
+using KvsEdge.TestSupport;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -127,6 +129,40 @@ public sealed class HostConfigurationTests : IDisposable
         {
             Environment.SetEnvironmentVariable("KVSEDGE_Door__PulseDuration", null);
         }
+    }
+
+    [Fact]
+    public void The_packaged_config_needs_only_a_stream_name_to_start()
+    {
+        // packaging/appsettings.json becomes /etc/kvsedge/appsettings.json: JSON with comments, read by the app's own provider.
+        string packaged = Path.Combine(RepositoryRoot.Find(), "packaging", "appsettings.json");
+        using var _ = new AwsEnvironment("AKIDTEST", "test-secret");
+        var asShipped = new Dictionary<string, string?> { ["Device:StateDirectory"] = _directory, ["Aws:Region"] = "us-east-1", ["Door:Driver"] = "simulated" };
+
+        var error = new StringWriter();
+        Assert.Null(HostRunner.TryBuild(packaged, asShipped, error));
+        string[] failures = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(failures, f => f.Contains("Recognition:Kinesis:StreamName", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("Door:", StringComparison.Ordinal) || f.Contains("Access:", StringComparison.Ordinal)
+            || f.Contains("Mqtt:", StringComparison.Ordinal) || f.Contains("Camera:", StringComparison.Ordinal) || f.Contains("Device:", StringComparison.Ordinal));
+
+        error = new StringWriter();
+        using IHost? host = HostRunner.TryBuild(packaged, new Dictionary<string, string?>(asShipped) { ["Recognition:Kinesis:StreamName"] = "front-door-faces" }, error);
+        Assert.Equal(string.Empty, error.ToString());
+        Assert.NotNull(host);
+    }
+
+    [Fact]
+    public void The_packaged_config_repeats_the_built_in_defaults()
+    {
+        // An operator reading /etc/kvsedge/appsettings.json must see the values in force, not stale copies of them.
+        string root = RepositoryRoot.Find();
+        IConfigurationRoot packaged = new ConfigurationBuilder().AddJsonFile(Path.Combine(root, "packaging", "appsettings.json")).Build();
+        IConfigurationRoot defaults = new ConfigurationBuilder().AddJsonFile(Path.Combine(root, "src", "KvsEdge", "appsettings.json")).Build();
+
+        var shared = packaged.AsEnumerable().Where(p => p.Value is not null && defaults[p.Key] is not null).ToList();
+        Assert.True(shared.Count >= 15, $"only {shared.Count} keys in common");
+        Assert.All(shared, p => Assert.Equal(defaults[p.Key], p.Value));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Builds the appliance: a self-contained Native AOT kvsedge for linux-arm64, stamped with the git version, packed as
+# a tarball and a .deb (dpkg-deb), then checked: the .deb's contents and control fields, the systemd unit
+# (systemd-analyze verify), and the arm64 binary itself under qemu-aarch64-static (--version, `door lock`, a bad
+# config). Prints sizes. Installs what it needs with apt when missing. See README, "Building the appliance".
+#
+# usage: ./build-arm64.sh [--rid linux-arm64|linux-x64] [--mode aot|trimmed] [--output DIR]
+#   --rid     linux-arm64 (default, the appliance) or linux-x64 (the same build for this machine: the RSS bench)
+#   --mode    aot (default): Native AOT; trimmed: self-contained, trimmed and ReadyToRun (the measured alternative)
+#   --output  where the artifacts go (default: artifacts/)
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+rid=linux-arm64
+mode=aot
+output=artifacts
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rid) rid=${2:?--rid needs a value}; shift 2 ;;
+    --mode) mode=${2:?--mode needs a value}; shift 2 ;;
+    --output) output=${2:?--output needs a value}; shift 2 ;;
+    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "build-arm64.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$rid" in
+  linux-arm64) deb_arch=arm64 ;;
+  linux-x64) deb_arch=amd64 ;;
+  *) echo "build-arm64.sh: --rid must be linux-arm64 or linux-x64, not '$rid'" >&2; exit 2 ;;
+esac
+case "$mode" in
+  aot) publish_mode=(-p:PublishAot=true) ;;
+  trimmed) publish_mode=(--self-contained -p:PublishTrimmed=true -p:PublishReadyToRun=true) ;;
+  *) echo "build-arm64.sh: --mode must be aot or trimmed, not '$mode'" >&2; exit 2 ;;
+esac
+
+fail() { echo "build-arm64.sh: FAILED: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+# ---- prerequisites (only what is missing) --------------------------------------------------------------------------
+command -v dotnet >/dev/null 2>&1 || fail "the .NET 10 SDK is required (dotnet not found)"
+packages=(binutils systemd)
+[ "$mode" = aot ] && packages+=(clang lld)
+if [ "$rid" = linux-arm64 ]; then
+  # The emulator and Debian's arm64 cross runtime libraries, to run the arm64 binary here (binfmt_misc is not assumed).
+  packages+=(qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
+  # Native AOT links with clang against the arm64 C runtime; objcopy/strip for the target come with binutils.
+  [ "$mode" = aot ] && packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing with apt: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---- version from git ----------------------------------------------------------------------------------------------
+# A tag vX.Y.Z on HEAD gives X.Y.Z. Otherwise the base version (the latest vX.Y.Z tag, else <Version> in the project)
+# plus +git<commits>.<hash>, which sorts upwards for dpkg as commits are added; .dirty marks uncommitted changes.
+base=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/KvsEdge/KvsEdge.csproj | head -1)
+[ -n "$base" ] || fail "no <Version> in src/KvsEdge/KvsEdge.csproj"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  if tag=$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null); then
+    base=${tag#v}
+    count=$(git rev-list --count "$tag..HEAD")
+  else
+    count=$(git rev-list --count HEAD)
+  fi
+  dirty=""
+  git diff --quiet HEAD -- 2>/dev/null || dirty=".dirty"
+  if [ -n "${tag:-}" ] && [ "$count" -eq 0 ] && [ -z "$dirty" ]; then
+    version=$base
+  else
+    version="$base+git$count.$(git rev-parse --short=10 HEAD)$dirty"
+  fi
+else
+  version="$base+unknown"
+fi
+[[ "$base" =~ ^[0-9]+(\.[0-9]+){1,3}$ ]] || fail "base version '$base' is not N.N[.N[.N]]"
+step "kvsedge $version for $rid ($mode)"
+
+# ---- publish -------------------------------------------------------------------------------------------------------
+mkdir -p "$output"
+output=$(cd "$output" && pwd)
+publish="$output/publish/$rid-$mode"
+rm -rf "$publish"
+started=$(date +%s)
+step "dotnet publish"
+dotnet publish src/KvsEdge/KvsEdge.csproj -c Release -r "$rid" "${publish_mode[@]}" \
+  "-p:Version=$base" "-p:InformationalVersion=$version" -p:IncludeSourceRevisionInInformationalVersion=false \
+  -o "$publish" -nologo -clp:NoSummary -v:minimal
+echo "published in $(($(date +%s) - started)) s"
+[ -x "$publish/kvsedge" ] || fail "publish produced no $publish/kvsedge"
+
+# ---- stage the package tree ----------------------------------------------------------------------------------------
+name="kvsedge_${version}_${deb_arch}"
+stage="$output/stage/$name"
+rm -rf "$stage"
+install -d "$stage/DEBIAN" "$stage/usr/lib/kvsedge" "$stage/usr/bin" "$stage/etc/kvsedge" \
+  "$stage/lib/systemd/system" "$stage/lib/udev/rules.d" "$stage/usr/share/doc/kvsedge"
+# The app directory: the binary and what it reads beside itself (default appsettings.json, the demo records);
+# symbols (.pdb, .dbg) stay out of the device.
+(cd "$publish" && find . -type f ! -name '*.pdb' ! -name '*.dbg' -print0) \
+  | while IFS= read -r -d '' f; do install -D -m 0644 "$publish/$f" "$stage/usr/lib/kvsedge/$f"; done
+chmod 0755 "$stage/usr/lib/kvsedge/kvsedge"
+[ "$mode" = trimmed ] && find "$stage/usr/lib/kvsedge" -name '*.so' -exec chmod 0755 {} +
+ln -s ../lib/kvsedge/kvsedge "$stage/usr/bin/kvsedge"
+install -m 0644 packaging/appsettings.json "$stage/etc/kvsedge/appsettings.json"
+install -m 0644 systemd/kvsedge.service "$stage/lib/systemd/system/kvsedge.service"
+install -m 0644 packaging/60-kvsedge-gpio.rules "$stage/lib/udev/rules.d/60-kvsedge-gpio.rules"
+install -m 0644 README.md "$stage/usr/share/doc/kvsedge/README.md"
+install -m 0755 packaging/postinst packaging/prerm packaging/postrm "$stage/DEBIAN/"
+install -m 0644 packaging/conffiles "$stage/DEBIAN/conffiles"
+
+# libc from the symbol versions the binary (and, trimmed, the runtime's .so files) need; the rest is loaded at run time (dlopen), so it is named here.
+glibc=$(find "$publish" -type f \( -name kvsedge -o -name '*.so' \) -exec readelf --dyn-syms --wide {} + \
+  | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+[ -n "$glibc" ] || fail "could not read the glibc version kvsedge needs"
+depends="libc6 (>= $glibc), libgstreamer1.0-0, libgstreamer-plugins-base1.0-0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, libgpiod2 | libgpiod3, libssl3 | libssl3t64, adduser, init-system-helpers"
+[ "$mode" = trimmed ] && depends="$depends, libstdc++6, libgcc-s1"
+installed_size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+cat >"$stage/DEBIAN/control" <<EOF
+Package: kvsedge
+Version: $version
+Architecture: $deb_arch
+Maintainer: KvsEdge maintainers <kvsedge@localhost>
+Section: misc
+Priority: optional
+Installed-Size: $installed_size
+Depends: $depends
+Recommends: gstreamer1.0-plugins-ugly, gstreamer1.0-libcamera
+Suggests: gstreamer1.0-plugins-bad, mosquitto-clients
+Homepage: https://github.com/kvsedge/kvsedge
+Description: face-match door access and camera streaming appliance
+ KvsEdge streams a camera through GStreamer to Kinesis Video Streams, reads
+ Rekognition face-match records, decides with an access policy and pulses a
+ fail-secure GPIO door-strike relay. It publishes its state to MQTT.
+ .
+ Runs as the systemd service kvsedge (user kvsedge, groups gpio and video).
+ Edit /etc/kvsedge/appsettings.json, then: systemctl start kvsedge.
+EOF
+(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum >DEBIAN/md5sums)
+
+# ---- build the .deb and the tarball --------------------------------------------------------------------------------
+deb="$output/$name.deb"
+tarball="$output/kvsedge-$version-$rid.tar.gz"
+step "dpkg-deb --build"
+dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+# The tarball: the same files as the .deb, laid out as on the device, for systems without dpkg.
+tar --owner=0 --group=0 --numeric-owner -C "$stage" --exclude=./DEBIAN -czf "$tarball" .
+[ -f "$publish/kvsedge.dbg" ] && cp "$publish/kvsedge.dbg" "$output/kvsedge-$version-$rid.dbg"
+
+# ---- check the .deb ------------------------------------------------------------------------------------------------
+step "dpkg-deb -c / -I"
+contents=$(dpkg-deb -c "$deb")
+expect_entry() { # mode-prefix path: one line of `dpkg-deb -c` must start with the mode and end with the path
+  grep -qE "^$1 root/root .* $2\$" <<<"$contents" || fail "the .deb lacks '$2' (mode $1, owner root); it has:
+$contents"
+}
+expect_entry '-rwxr-xr-x' '\./usr/lib/kvsedge/kvsedge'
+expect_entry '-rw-r--r--' '\./usr/lib/kvsedge/appsettings\.json'
+expect_entry '-rw-r--r--' '\./usr/lib/kvsedge/Demo/demo-records\.json'
+expect_entry 'lrwxrwxrwx' '\./usr/bin/kvsedge -> \.\./lib/kvsedge/kvsedge'
+expect_entry '-rw-r--r--' '\./etc/kvsedge/appsettings\.json'
+expect_entry '-rw-r--r--' '\./lib/systemd/system/kvsedge\.service'
+expect_entry '-rw-r--r--' '\./lib/udev/rules\.d/60-kvsedge-gpio\.rules'
+grep -qE '\.(pdb|dbg)$' <<<"$contents" && fail "the .deb carries debug symbols"
+info=$(dpkg-deb -I "$deb")
+expect_field() { # field value
+  [ "$(dpkg-deb -f "$deb" "$1")" = "$2" ] || fail "control field $1 is '$(dpkg-deb -f "$deb" "$1")', expected '$2'"
+}
+expect_field Package kvsedge
+expect_field Version "$version"
+expect_field Architecture "$deb_arch"
+for dep in libgstreamer1.0-0 gstreamer1.0-plugins-good 'libgpiod2 | libgpiod3' adduser; do
+  grep -qF "$dep" <<<"$(dpkg-deb -f "$deb" Depends)" || fail "Depends lacks $dep"
+done
+for script in postinst prerm postrm conffiles md5sums; do
+  grep -qE "^ +[0-9]+ bytes, +[0-9]+ lines +\*? *$script" <<<"$info" || fail "the .deb has no $script:
+$info"
+done
+[ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/kvsedge/appsettings.json ] \
+  || fail "conffiles does not name /etc/kvsedge/appsettings.json"
+echo "$contents" | awk '{print "  " $1, $6, $7, $8}'
+dpkg-deb -f "$deb" Package Version Architecture Installed-Size Depends | sed 's/^/  /'
+
+# ---- check what was packed: the unit and the binary, from the unpacked .deb -----------------------------------------
+tree=$(mktemp -d)
+trap 'rm -rf "$tree"' EXIT
+dpkg-deb -x "$deb" "$tree"
+
+step "systemd-analyze verify"
+# verify needs ExecStart's binary to exist: check a copy of the unit whose /usr/bin/kvsedge points into the unpacked
+# .deb (the packaged binary, found through the packaged symlink); every other line is the shipped unit's.
+sed "s#/usr/bin/kvsedge#$tree/usr/bin/kvsedge#g" "$tree/lib/systemd/system/kvsedge.service" >"$tree/kvsedge.service"
+verify_out=$(systemd-analyze verify "$tree/kvsedge.service" 2>&1) || fail "systemd-analyze verify: $verify_out"
+# It also returns 0 on warnings it only prints about the unit itself; none are accepted.
+if grep -F "kvsedge.service" <<<"$verify_out"; then fail "systemd-analyze verify warned about the unit"; fi
+echo "  ok"
+systemd-analyze security --offline=true "$tree/lib/systemd/system/kvsedge.service" 2>/dev/null | tail -1 | sed 's/^/  /'
+
+step "run the packaged binary ($rid)"
+run_kvsedge() { # runs the packaged binary through its /usr/bin symlink, under qemu on x64 for arm64
+  if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ]; then
+    qemu-aarch64-static -L /usr/aarch64-linux-gnu "$tree/usr/bin/kvsedge" "$@"
+  else
+    "$tree/usr/bin/kvsedge" "$@"
+  fi
+}
+printed=$(run_kvsedge --version) || fail "kvsedge --version exited with $?"
+[ "$printed" = "$version" ] || fail "kvsedge --version printed '$printed', expected '$version'"
+echo "  kvsedge --version: $printed"
+# ExecStopPost's command, with the packaged default config and the simulated GPIO driver: the relay's line is driven
+# to its inactive level. This also exercises configuration binding in the trimmed/AOT build.
+relay_log="$tree/relay.jsonl"
+lock_out=$(KVSEDGE_Door__Driver=simulated KVSEDGE_Door__Simulated__TransitionLog="$relay_log" \
+  run_kvsedge door lock --config "$tree/etc/kvsedge/appsettings.json" 2>&1) || fail "kvsedge door lock failed: $lock_out"
+# The packaged relay is pin 17, active high: every level written must be low, and there must be one.
+if ! grep -q '^{"pin":17,"value":"low"' "$relay_log" 2>/dev/null || grep -qv '^{"pin":17,"value":"low"' "$relay_log"; then
+  fail "kvsedge door lock did not drive pin 17 low and only low: $lock_out / $(cat "$relay_log" 2>/dev/null)"
+fi
+echo "  kvsedge door lock: $lock_out"
+# A bad value is a configuration error (exit 78) naming its key, before any GPIO line is opened.
+set +e
+bad_out=$(KVSEDGE_Door__PulseDuration=00:05:00 KVSEDGE_Door__Driver=simulated AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
+  AWS_DEFAULT_REGION=us-east-1 run_kvsedge run --config "$tree/etc/kvsedge/appsettings.json" 2>&1)
+bad_status=$?
+set -e
+[ "$bad_status" -eq 78 ] || fail "kvsedge run with a bad config exited with $bad_status, expected 78: $bad_out"
+grep -q "Door:PulseDuration" <<<"$bad_out" || fail "the configuration error does not name Door:PulseDuration: $bad_out"
+grep -q "Recognition:Kinesis:StreamName" <<<"$bad_out" || fail "the packaged config's missing StreamName is not reported: $bad_out"
+echo "  kvsedge run (bad config): exit 78, names Door:PulseDuration and Recognition:Kinesis:StreamName"
+
+# ---- sizes ---------------------------------------------------------------------------------------------------------
+step "sizes"
+size() { du -h --apparent-size "$1" | cut -f1; }
+echo "  binary      $(size "$publish/kvsedge")  (usr/lib/kvsedge/kvsedge)"
+echo "  installed   $(du -sh --apparent-size --exclude=DEBIAN "$stage" | cut -f1)"
+echo "  .deb        $(size "$deb")  $deb"
+echo "  tarball     $(size "$tarball")  $tarball"
+[ -f "$output/kvsedge-$version-$rid.dbg" ] && echo "  symbols     $(size "$output/kvsedge-$version-$rid.dbg")  (not packaged)"
+echo "build-arm64.sh: ok ($(($(date +%s) - started)) s)"

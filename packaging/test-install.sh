@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs, reinstalls, removes and purges a kvsedge .deb in a throw-away Debian bookworm chroot (debootstrap, as root)
+# and checks what the maintainer scripts did: the user and its groups, the conffile's owner and mode, the unit enabled,
+# `kvsedge door lock` as the service user, masked on remove, state and config gone on purge, the user kept.
+# Not part of CI (it downloads a base system); run it after changing packaging/.
+#
+# usage: sudo packaging/test-install.sh artifacts/kvsedge_<version>_amd64.deb    (build it: ./build-arm64.sh --rid linux-x64)
+set -euo pipefail
+deb=$(realpath "${1:?usage: test-install.sh PATH.deb (an amd64 build: ./build-arm64.sh --rid linux-x64)}")
+[ "$(dpkg-deb -f "$deb" Architecture)" = "$(dpkg --print-architecture)" ] || { echo "test-install.sh: $deb is not for this machine's architecture" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "test-install.sh: run as root (chroot, debootstrap)" >&2; exit 2; }
+command -v debootstrap >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+
+root=$(mktemp -d)
+chmod 0755 "$root" # the service user must be able to reach the chroot's /lib
+cleanup() { umount "$root/proc" 2>/dev/null || true; rm -rf "$root"; }
+trap cleanup EXIT
+fail() { echo "test-install.sh: FAILED: $*" >&2; exit 1; }
+in_root() { chroot "$root" "$@"; }
+
+echo "== debootstrap bookworm (minbase) into $root"
+debootstrap --variant=minbase --include=adduser,init-system-helpers bookworm "$root" http://deb.debian.org/debian >/dev/null
+mount -t proc proc "$root/proc"
+cp "$deb" "$root/tmp/kvsedge.deb"
+
+echo "== install"
+# The GStreamer and libgpiod run-time libraries are not needed for these checks.
+in_root dpkg -i --force-depends /tmp/kvsedge.deb >/dev/null 2>&1 || fail "dpkg -i"
+[ "$(in_root id -nG kvsedge | tr ' ' '\n' | sort | tr '\n' ' ')" = "gpio kvsedge video " ] || fail "kvsedge's groups: $(in_root id kvsedge)"
+[ "$(in_root getent passwd kvsedge | cut -d: -f6,7)" = "/var/lib/kvsedge:/usr/sbin/nologin" ] || fail "kvsedge's home/shell"
+[ "$(in_root stat -c '%U:%G %a' /etc/kvsedge/appsettings.json)" = "root:kvsedge 640" ] || fail "conffile owner/mode"
+[ "$(readlink "$root/etc/systemd/system/multi-user.target.wants/kvsedge.service")" = /lib/systemd/system/kvsedge.service ] \
+  || fail "the unit is not enabled"
+in_root setpriv --reuid=kvsedge --regid=kvsedge --init-groups env KVSEDGE_Door__Driver=simulated /usr/bin/kvsedge door lock \
+  | grep -q "relay pin 17 driven low" || fail "kvsedge door lock as the service user"
+echo "  user, groups, conffile, enabled, door lock as kvsedge: ok"
+
+echo "== reinstall (upgrade path) keeps the state"
+in_root sh -c 'mkdir -p /var/lib/kvsedge && echo grant > /var/lib/kvsedge/granted.log'
+in_root dpkg -i --force-depends /tmp/kvsedge.deb >/dev/null 2>&1 || fail "dpkg -i (again)"
+[ -f "$root/var/lib/kvsedge/granted.log" ] || fail "the grant ledger was lost on upgrade"
+echo "  ok"
+
+echo "== remove"
+in_root dpkg -r kvsedge >/dev/null 2>&1 || fail "dpkg -r"
+[ ! -e "$root/usr/bin/kvsedge" ] || fail "the binary is still there"
+[ "$(readlink "$root/etc/systemd/system/kvsedge.service")" = /dev/null ] || fail "the unit is not masked after remove"
+if [ ! -f "$root/etc/kvsedge/appsettings.json" ] || [ ! -f "$root/var/lib/kvsedge/granted.log" ]; then
+  fail "remove took the config or the state"
+fi
+echo "  binary gone, unit masked, config and state kept: ok"
+
+echo "== purge"
+in_root dpkg -P kvsedge >/dev/null 2>&1 || fail "dpkg -P"
+if [ -e "$root/etc/kvsedge" ] || [ -e "$root/var/lib/kvsedge" ]; then
+  fail "purge left /etc/kvsedge or /var/lib/kvsedge"
+fi
+[ ! -e "$root/etc/systemd/system/kvsedge.service" ] || fail "the unit is still masked after purge"
+in_root getent passwd kvsedge >/dev/null || fail "purge removed the system user"
+echo "  config and state gone, unit unmasked, user kept: ok"
+echo "test-install.sh: ok"

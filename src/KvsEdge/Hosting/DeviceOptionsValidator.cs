@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Options;
+
+namespace KvsEdge.Hosting;
+
+/// <summary>
+/// Checks DeviceOptions' data annotations with generated code: reflection-based ValidateDataAnnotations is not
+/// trim-safe, and the appliance is published trimmed (build-arm64.sh).
+/// </summary>
+[OptionsValidator]
+public sealed partial class DeviceOptionsValidator : IValidateOptions<DeviceOptions>;

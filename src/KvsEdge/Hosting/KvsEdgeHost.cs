@@ -116,7 +116,10 @@ public static class KvsEdgeHost
         services.AddSingleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>();
         services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.SectionName)).ValidateOnStart();
         services.AddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<IOptions<AwsOptions>>().Value));
-        services.AddOptions<RecognitionOptions>().Bind(configuration.GetSection(RecognitionOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<RecognitionOptions>().Bind(configuration.GetSection(RecognitionOptions.SectionName))
+            // The image API searches the collection `kvsedge cloud up` and `faces add` fill, unless told otherwise.
+            .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId)
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();

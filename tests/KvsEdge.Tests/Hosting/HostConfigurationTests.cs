@@ -5,6 +5,7 @@ using KvsEdge.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Tests.Hosting;
 
@@ -28,7 +29,7 @@ public sealed class HostConfigurationTests : IDisposable
         { """{ "Access": { "TimeZone": "Mars/Olympus_Mons" } }""", "Access:TimeZone" },
         { """{ "Mqtt": { "Port": 70000 } }""", "Mqtt:Port" },
         { """{ "Device": { "Id": "front door!" } }""", "Device:Id" },
-        { """{ "Recognition": { "Source": "image-api" } }""", "Recognition:ImageApi:CollectionId" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "front door" } }, "Triggers": { "Interval": "00:00:10" } }""", "Recognition:ImageApi:CollectionId 'front door'" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Mqtt": { "Enabled": true } } }""", "Triggers:Mqtt:Enabled" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } } }""", "no trigger is on" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17" },
@@ -86,6 +87,24 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.True(!File.Exists(log) || new FileInfo(log).Length == 0);
         Assert.IsType<KinesisFaceMatchSource>(host.Services.GetServices<IHostedService>().Last());
         Assert.IsType<DoorController>(host.Services.GetServices<IHostedService>().First());
+    }
+
+    [Theory]
+    [InlineData("{}", "kvsedge-faces")]
+    [InlineData("""{ "Cloud": { "CollectionId": "flat-42" } }""", "flat-42")]
+    [InlineData("""{ "Cloud": { "CollectionId": "flat-42" }, "Recognition": { "ImageApi": { "CollectionId": "door" } } }""", "door")]
+    public void The_image_api_searches_the_cloud_collection_unless_told_otherwise(string extra, string expected)
+    {
+        using var _ = new AwsEnvironment("AKIDTEST", "test-secret");
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(Merge("""{ "Recognition": { "Source": "image-api" }, "Triggers": { "Interval": "00:00:10" } }"""))!.AsObject();
+        MergeInto(settings, System.Text.Json.Nodes.JsonNode.Parse(extra)!.AsObject());
+        string file = Write(settings.ToJsonString());
+        var error = new StringWriter();
+
+        using IHost? host = HostRunner.TryBuild(file, null, error);
+
+        Assert.Equal(string.Empty, error.ToString());
+        Assert.Equal(expected, host!.Services.GetRequiredService<IOptions<RecognitionOptions>>().Value.ImageApi.CollectionId);
     }
 
     [Fact]

@@ -292,7 +292,14 @@ config_path=$(r "$config")
 # Readable by the service (group kvsedge), not by everyone: it names streams and the broker.
 config_owner=root:kvsedge
 grep -q '^kvsedge:' "$(r /etc/group)" || config_owner=root:root
-if [ -f "$config_path" ] && ! cmp -s <(printf '%s\n' "$rendered") "$config_path" && [ "$overwrite_config" = false ]; then
+# The .deb ships a commented default as a conffile. While the file is still exactly that (dpkg's recorded md5), it
+# holds no hand edits and is replaced; dpkg then treats it as locally modified and asks before an upgrade overwrites it.
+packaged_default=false
+if [ -f "$config_path" ]; then
+  shipped_md5=$(in_root dpkg-query -W -f="\${Conffiles}\n" "$deb_package" 2>/dev/null | awk -v f="$config" '$1 == f { print $2 }' || true)
+  [ -n "$shipped_md5" ] && [ "$(md5sum < "$config_path" | cut -d' ' -f1)" = "$shipped_md5" ] && packaged_default=true
+fi
+if [ -f "$config_path" ] && ! cmp -s <(printf '%s\n' "$rendered") "$config_path" && [ "$overwrite_config" = false ] && [ "$packaged_default" = false ]; then
   # The installed file may hold hand edits (Access:People): keep it, offer the new one beside it.
   printf '%s\n' "$rendered" | put_file "$config.new" 640 "$config_owner" "rendered config kept beside the edited one"
   echo "provision: $config differs from the rendered template and was kept; see $config.new, or pass --overwrite-config" >&2

@@ -35,7 +35,7 @@ mkdir -p "$cache/apt-archives" "$cache/apt-lists"
 
 if [ ! -f "$base" ]; then
   echo "== debootstrap bookworm $arch (cached in $base)"
-  mirror=http://deb.debian.org/debian
+  mirror=$(bash "$repo/scripts/apt-mirror.sh")
   rm -rf "$cache/base.tmp"
   debootstrap --variant=minbase --arch="$arch" bookworm "$cache/base.tmp" "$mirror" > "$cache/debootstrap.log" 2>&1 \
     || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
@@ -70,6 +70,10 @@ if [ -z "$deb" ]; then
   deb=$work/kvsedge_fixture_all.deb
   fixture=$work/fixture
   cp -a image/test/fixture-deb "$fixture"
+  # The real unit and the real packaged config (a conffile), so the recipe meets what the .deb ships.
+  install -D -m 0644 systemd/kvsedge.service "$fixture/lib/systemd/system/kvsedge.service"
+  install -D -m 0644 packaging/appsettings.json "$fixture/etc/kvsedge/appsettings.json"
+  install -m 0644 packaging/conffiles "$fixture/DEBIAN/conffiles"
   dpkg-deb --root-owner-group --build "$fixture" "$deb" >/dev/null
   echo "== fixture package $(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version) (no --deb given)"
 else

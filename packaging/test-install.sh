@@ -19,7 +19,7 @@ fail() { echo "test-install.sh: FAILED: $*" >&2; exit 1; }
 in_root() { chroot "$root" "$@"; }
 
 echo "== debootstrap bookworm (minbase) into $root"
-debootstrap --variant=minbase --include=adduser,init-system-helpers bookworm "$root" http://deb.debian.org/debian >/dev/null
+debootstrap --variant=minbase --include=adduser,init-system-helpers bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
 mount -t proc proc "$root/proc"
 cp "$deb" "$root/tmp/kvsedge.deb"
 

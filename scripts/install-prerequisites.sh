@@ -8,7 +8,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 apt_packages=(mosquitto gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-plugins-base-apps libgstreamer1.0-0 nodejs npm shellcheck libxml2-utils)
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-plugins-base-apps libgstreamer1.0-0 nodejs npm shellcheck libxml2-utils debootstrap)
 missing=()
 for p in "${apt_packages[@]}"; do
   # nodejs/npm may come from elsewhere (nvm, NodeSource): a working binary is enough.

@@ -2,7 +2,7 @@
 # Installs, reinstalls, removes and purges a kvsedge .deb in a throw-away Debian bookworm chroot (debootstrap, as root)
 # and checks what the maintainer scripts did: the user and its groups, the conffile's owner and mode, the unit enabled,
 # `kvsedge door lock` as the service user, masked on remove, state and config gone on purge, the user kept.
-# Not part of CI (it downloads a base system); run it after changing packaging/.
+# CI runs it on an amd64 build of the package (.ci/run).
 #
 # usage: sudo packaging/test-install.sh artifacts/kvsedge_<version>_amd64.deb    (build it: ./build-arm64.sh --rid linux-x64)
 set -euo pipefail

@@ -40,10 +40,16 @@ public sealed partial class DecisionExecutor : IDisposable
     /// <summary>Reloads the faces that already unlocked, so their redelivery after a restart is a duplicate.</summary>
     public int RestoreLedger(TimeSpan window)
     {
-        var entries = _ledger.LoadRecent(_time.GetUtcNow() - window);
-        foreach (var (key, frameTime) in entries)
+        var entries = _ledger.LoadRecent(_time.GetUtcNow() - window, out int skipped);
+        foreach (GrantLedgerEntry entry in entries)
         {
-            _policy.RememberGranted(key, frameTime);
+            // The person too: their cooldown survives the restart, so a frame in cooldown before a crash stays in it.
+            _policy.RememberGranted(entry.Key, entry.FrameTime, entry.Person);
+        }
+
+        if (skipped > 0)
+        {
+            Log.LedgerLinesSkipped(_logger, skipped, _ledger.FilePath);
         }
 
         Log.LedgerRestored(_logger, entries.Count);
@@ -106,7 +112,7 @@ public sealed partial class DecisionExecutor : IDisposable
         {
             foreach (Decision granted in decisions.Where(d => d.Kind == DecisionKind.Granted))
             {
-                _ledger.Append(granted.Observation!.DedupKey, granted.Observation.FrameTime);
+                _ledger.Append(granted.Observation!.DedupKey, granted.Observation.FrameTime, granted.Person);
             }
         }
         catch (IOException ex)
@@ -157,5 +163,9 @@ public sealed partial class DecisionExecutor : IDisposable
         [LoggerMessage(EventId = 1503, EventName = "LedgerRestored", Level = LogLevel.Information,
             Message = "Restored {Count} recent grants from the ledger")]
         public static partial void LedgerRestored(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 1504, EventName = "LedgerLinesSkipped", Level = LogLevel.Warning,
+            Message = "Skipped {Count} unreadable lines of the grant ledger {Path} (torn or corrupted); the rest was restored")]
+        public static partial void LedgerLinesSkipped(ILogger logger, int count, string path);
     }
 }

@@ -93,6 +93,49 @@ public sealed class DecisionExecutorTests : IDisposable
         Assert.Equal(0, door.Unlocks);
     }
 
+    [Fact]
+    public async Task Cooldown_survives_a_restart_so_a_frame_in_cooldown_before_a_crash_is_not_granted_on_replay()
+    {
+        DateTimeOffset granted = _time.GetUtcNow();
+        using (var first = Create(new RecordingDoor()))
+        {
+            var decisions = await first.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, granted)), CancellationToken.None);
+            Assert.Equal(DecisionKind.Granted, decisions[0].Kind);
+        }
+
+        // A second frame of the same visit, 3 s later (cooldown 10 s), is redelivered after the restart: it never
+        // was checkpointed, and it is a different record, so de-duplication alone would let it unlock again.
+        var door = new RecordingDoor();
+        using var restarted = Create(door);
+        restarted.RestoreLedger(TimeSpan.FromSeconds(12));
+        _time.Advance(TimeSpan.FromSeconds(4));
+        var replayed = await restarted.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, granted.AddSeconds(3))), CancellationToken.None);
+
+        Assert.Equal((DecisionKind.Ignored, DecisionReasons.Cooldown), (replayed[0].Kind, replayed[0].Reason));
+        Assert.Equal(0, door.Unlocks);
+    }
+
+    [Fact]
+    public async Task Corrupt_ledger_lines_are_skipped_and_the_rest_is_restored()
+    {
+        byte[] record = FaceRecords.Match("alice", 97, _time.GetUtcNow());
+        using (var first = Create(new RecordingDoor()))
+        {
+            await first.HandleFrameAsync(Frame(record), CancellationToken.None);
+        }
+
+        string path = Path.Combine(_directory, "granted.log");
+        File.WriteAllLines(path, ["9223372036854775807 out-of-range#0", "{\"t\":", .. File.ReadAllLines(path), "{\"t\":\"soon\",\"key\":\"x#0\"}"]);
+
+        var door = new RecordingDoor();
+        using var restarted = Create(door);
+        Assert.Equal(1, restarted.RestoreLedger(TimeSpan.FromSeconds(12)));
+        var decisions = await restarted.HandleFrameAsync(Frame(record), CancellationToken.None);
+
+        Assert.Equal((DecisionKind.Ignored, DecisionReasons.Duplicate), (decisions[0].Kind, decisions[0].Reason));
+        Assert.Equal(0, door.Unlocks);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private DecisionExecutor Create(IDoor door) =>

@@ -1,5 +1,6 @@
 using KvsEdge.Access;
 using KvsEdge.Door;
+using KvsEdge.Hosting;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
 using Microsoft.Extensions.Logging;
@@ -23,9 +24,13 @@ public sealed partial class DecisionExecutor : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<DecisionExecutor> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FaultPoint _faultPoint;
 
-    public DecisionExecutor(AccessPolicy policy, IDoor door, IStatusPublisher status, GrantLedger ledger, TimeProvider time, ILogger<DecisionExecutor> logger)
+    public DecisionExecutor(
+        AccessPolicy policy, IDoor door, IStatusPublisher status, GrantLedger ledger, TimeProvider time, ILogger<DecisionExecutor> logger,
+        FaultPoint? faultPoint = null)
     {
+        _faultPoint = faultPoint ?? FaultPoint.None;
         _policy = policy;
         _door = door;
         _status = status;
@@ -131,6 +136,7 @@ public sealed partial class DecisionExecutor : IDisposable
             return;
         }
 
+        _faultPoint.Reached(FaultPoint.AfterLedgerAppend);
         if (!await _door.UnlockAsync(cancellationToken).ConfigureAwait(false))
         {
             // A pulse is already running (the door is open) or the service is stopping: the grant stands, no new pulse.

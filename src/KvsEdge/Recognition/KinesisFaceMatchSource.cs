@@ -22,6 +22,7 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
     private readonly RecognitionStatusReporter _reporter;
     private readonly TimeProvider _time;
     private readonly ILogger<KinesisFaceMatchSource> _logger;
+    private readonly FaultPoint _faultPoint;
 
     public KinesisFaceMatchSource(
         KinesisClient client,
@@ -30,8 +31,10 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
         FaceSearchRecordHandler handler,
         RecognitionStatusReporter reporter,
         TimeProvider time,
-        ILogger<KinesisFaceMatchSource> logger)
+        ILogger<KinesisFaceMatchSource> logger,
+        FaultPoint? faultPoint = null)
     {
+        _faultPoint = faultPoint ?? FaultPoint.None;
         _client = client;
         _options = options.Value.Kinesis;
         _streamName = _options.StreamName ?? throw new InvalidOperationException("Recognition:Kinesis:StreamName is required.");
@@ -218,6 +221,7 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
                 lastFrame = outcome.FrameTime ?? lastFrame;
                 if (outcome.Grants > 0)
                 {
+                    _faultPoint.Reached(FaultPoint.BeforeCheckpoint);
                     _checkpoints.Save(shardId, lastSequence); // a grant is checkpointed at once, not at the end of the batch
                     savedSequence = lastSequence;
                 }

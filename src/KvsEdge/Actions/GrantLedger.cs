@@ -39,49 +39,77 @@ public sealed class GrantLedger : IDisposable
     public IReadOnlyList<GrantLedgerEntry> LoadRecent(DateTimeOffset since) => LoadRecent(since, out _);
 
     /// <summary>
-    /// Reads entries whose frame time is at or after <paramref name="since"/>, and rewrites the file with only those,
-    /// so it never grows without bound. Older entries are stale anyway: the policy ignores them by age.
-    /// Lines that cannot be read (torn by a power cut, corrupted) are skipped and counted in <paramref name="skipped"/>:
-    /// one bad line must not stop the door service.
+    /// <see cref="ReadRecent"/>, then <see cref="Compact"/>: reads the recent entries and rewrites the file with only
+    /// those, so it never grows without bound.
     /// </summary>
-    /// <exception cref="IOException">The file could be read but not compacted (e.g. a read-only or full disk).</exception>
-    /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
+    /// <exception cref="IOException">The file cannot be read or compacted (e.g. a read-only or full disk).</exception>
+    /// <exception cref="UnauthorizedAccessException">The state directory cannot be read or written.</exception>
     public IReadOnlyList<GrantLedgerEntry> LoadRecent(DateTimeOffset since, out int skipped)
+    {
+        lock (_gate)
+        {
+            var recent = ReadRecent(since, out skipped);
+            Compact(recent);
+            return recent;
+        }
+    }
+
+    /// <summary>
+    /// Reads entries whose frame time is at or after <paramref name="since"/>; older ones are stale anyway (the policy
+    /// ignores them by age). Lines that cannot be read (torn by a power cut, corrupted) are skipped and counted in
+    /// <paramref name="skipped"/>: one bad line must not stop the door service. Writes nothing.
+    /// </summary>
+    /// <exception cref="IOException">The file exists but cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file exists but cannot be read.</exception>
+    public IReadOnlyList<GrantLedgerEntry> ReadRecent(DateTimeOffset since, out int skipped)
     {
         lock (_gate)
         {
             var recent = new List<GrantLedgerEntry>();
             skipped = 0;
-            if (File.Exists(_path))
+            if (!File.Exists(_path))
             {
-                foreach (string line in File.ReadLines(_path))
+                return recent;
+            }
+
+            foreach (string line in File.ReadLines(_path))
+            {
+                if (line.Length == 0)
                 {
-                    if (line.Length == 0)
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    if (!TryParse(line, out GrantLedgerEntry entry))
-                    {
-                        skipped++;
-                        continue;
-                    }
+                if (!TryParse(line, out GrantLedgerEntry entry))
+                {
+                    skipped++;
+                    continue;
+                }
 
-                    if (entry.FrameTime >= since)
-                    {
-                        recent.Add(entry);
-                    }
+                if (entry.FrameTime >= since)
+                {
+                    recent.Add(entry);
                 }
             }
 
-            _stream?.Dispose();
-            _stream = null;
+            return recent;
+        }
+    }
+
+    /// <summary>Replaces the file with <paramref name="entries"/> (temp file, fsync, rename, directory fsync).</summary>
+    /// <exception cref="IOException">The state directory cannot be written (read-only, full).</exception>
+    /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
+    public void Compact(IReadOnlyList<GrantLedgerEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        lock (_gate)
+        {
+            CloseStream();
             string directory = Path.GetDirectoryName(_path)!;
             Directory.CreateDirectory(directory);
             string temp = _path + ".tmp";
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                foreach (GrantLedgerEntry entry in recent)
+                foreach (GrantLedgerEntry entry in entries)
                 {
                     stream.Write(Format(entry));
                 }
@@ -94,33 +122,26 @@ public sealed class GrantLedger : IDisposable
             DurableFiles.SyncDirectory(directory);
             File.Move(temp, _path, overwrite: true);
             DurableFiles.SyncDirectory(directory);
-            _stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            return recent;
         }
     }
 
     /// <summary>Appends one entry and forces it to disk before returning.</summary>
+    /// <exception cref="IOException">Not durable (read-only or full disk, I/O error): the grant must not go ahead.</exception>
+    /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
     public void Append(string dedupKey, DateTimeOffset frameTime, string? person = null)
     {
         lock (_gate)
         {
-            if (_stream is null)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-                _stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            }
-
             try
             {
+                _stream ??= OpenForAppend();
                 _stream.Write(Format(new GrantLedgerEntry(dedupKey, frameTime, person)));
                 _stream.Flush(flushToDisk: true);
             }
             catch (IOException)
             {
-                // A failed write (e.g. a full disk) may leave a partial line; the next append starts on a fresh line
-                // through a new handle, and the reader skips the torn one.
-                _stream.Dispose();
-                _stream = null;
+                // The next append reopens (and starts on a fresh line if this one was torn).
+                CloseStream();
                 throw;
             }
         }
@@ -130,8 +151,48 @@ public sealed class GrantLedger : IDisposable
     {
         lock (_gate)
         {
-            _stream?.Dispose();
-            _stream = null;
+            CloseStream();
+        }
+    }
+
+    private FileStream OpenForAppend()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        var stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1);
+        try
+        {
+            // A write cut short (a full disk) leaves a line without its end: end it, so that line alone is skipped on
+            // reading and the next entry is not glued to it and lost.
+            if (stream.Length > 0)
+            {
+                stream.Seek(-1, SeekOrigin.End);
+                if (stream.ReadByte() != '\n')
+                {
+                    stream.WriteByte((byte)'\n');
+                }
+            }
+
+            stream.Seek(0, SeekOrigin.End);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private void CloseStream()
+    {
+        FileStream? stream = _stream;
+        _stream = null;
+        try
+        {
+            stream?.Dispose();
+        }
+        catch (IOException)
+        {
+            // Data that could not be flushed was never reported as durable; nothing relies on it.
         }
     }
 

@@ -175,7 +175,7 @@ public sealed class AccessLoopEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_read_only_state_directory_keeps_the_service_running_with_the_door_locked_and_says_so()
     {
-        using var readOnly = ReadOnlyDirectory.TryCreate();
+        using var readOnly = TmpfsDirectory.TryCreate();
         Assert.True(readOnly is not null, "needs root to mount a read-only tmpfs");
         int before = _probe.Messages.Count;
         KvsEdgeProcess host = await StartHostAsync(settings: Settings(readOnly.Path));

@@ -131,15 +131,15 @@ public sealed partial class AccessRulesReloader : IHostedService, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1800, EventName = "AccessRulesReloaded", Level = LogLevel.Information,
+        [LoggerMessage(EventId = 1400, EventName = "AccessRulesReloaded", Level = LogLevel.Information,
             Message = "Configuration changed: access rules reloaded")]
         public static partial void Applied(ILogger logger);
 
-        [LoggerMessage(EventId = 1801, EventName = "AccessRulesReloadRefused", Level = LogLevel.Error,
+        [LoggerMessage(EventId = 1401, EventName = "AccessRulesReloadRefused", Level = LogLevel.Error,
             Message = "Configuration changed but is invalid; the previous access rules stay in force: {Errors}")]
         public static partial void Refused(ILogger logger, string errors);
 
-        [LoggerMessage(EventId = 1802, EventName = "AccessRuleChangeDeferred", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = 1402, EventName = "AccessRuleChangeDeferred", Level = LogLevel.Warning,
             Message = "{Key} changed; it widens or narrows the replay window and takes effect only after a restart")]
         public static partial void Deferred(ILogger logger, string key);
     }

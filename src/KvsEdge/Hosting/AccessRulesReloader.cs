@@ -26,6 +26,7 @@ public sealed partial class AccessRulesReloader : IHostedService, IDisposable
     private readonly ConfigurationReloadErrors _fileErrors;
     private readonly ILogger<AccessRulesReloader> _logger;
     private readonly Lock _gate = new();
+    private readonly Lock _reloadGate = new(); // two watched files may change at once: one reload, one report at a time
     private readonly List<IDisposable> _registrations = [];
 
     public AccessRulesReloader(
@@ -85,6 +86,16 @@ public sealed partial class AccessRulesReloader : IHostedService, IDisposable
     /// <summary>Reads the `Access` options afresh and applies them (public for tests; the change tokens call it).</summary>
     public AccessRulesReload Reload()
     {
+        lock (_reloadGate)
+        {
+            AccessRulesReload result = Apply();
+            Report(result);
+            return result;
+        }
+    }
+
+    private AccessRulesReload Apply()
+    {
         AccessRulesReload result;
         try
         {
@@ -100,12 +111,17 @@ public sealed partial class AccessRulesReloader : IHostedService, IDisposable
             result = new AccessRulesReload(false, [ex.Message], []);
         }
 
-        Report(result);
         return result;
     }
 
     // An edited file that does not parse raises no change: the rules in force stay, as for an invalid value.
-    private void OnFileFailed(object? sender, string error) => Report(new AccessRulesReload(false, [error], []));
+    private void OnFileFailed(object? sender, string error)
+    {
+        lock (_reloadGate)
+        {
+            Report(new AccessRulesReload(false, [error], []));
+        }
+    }
 
     private void Report(AccessRulesReload result)
     {

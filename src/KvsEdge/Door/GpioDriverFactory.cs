@@ -50,15 +50,19 @@ public static class GpioDriverFactory
         }
     }
 
-    /// <summary>A library (or one of its symbols) that the loader cannot find, however System.Device.Gpio wraps it.</summary>
+    /// <summary>
+    /// A library (or one of its symbols) that the loader cannot find, however System.Device.Gpio wraps it: 4.2's
+    /// LibGpiodDriver catches the DllNotFoundException and throws PlatformNotSupportedException("Libgpiod driver not installed").
+    /// </summary>
     internal static bool IsMissingLibrary(Exception exception) => exception switch
     {
         DllNotFoundException or EntryPointNotFoundException => true,
+        PlatformNotSupportedException when exception.Message.Contains("libgpiod", StringComparison.OrdinalIgnoreCase) => true,
         _ => exception.InnerException is { } inner && IsMissingLibrary(inner),
     };
 
     private static Exception Innermost(Exception exception) =>
-        exception is DllNotFoundException or EntryPointNotFoundException || exception.InnerException is null ? exception : Innermost(exception.InnerException);
+        exception.InnerException is null ? exception : Innermost(exception.InnerException);
 
     private static RelayLockWriteFault? LockWriteFault(DoorOptions options) =>
         options.Simulated is { LockWriteFailures: not LockWriteFailures.None } simulated && options.Relay is { } relay

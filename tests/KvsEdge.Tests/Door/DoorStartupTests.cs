@@ -62,12 +62,17 @@ public sealed class DoorStartupTests : IDisposable
     {
         // Whichever is true on this machine: without libgpiod, exit 78 and the package named; with it, no such claim.
         bool libgpiodPresent = CanLoad("libgpiod.so.2") || CanLoad("libgpiod.so.3");
-        string config = Write(Config("libgpiod", """, "Chip": 999"""));
+        // Replay is refused on a real driver, so the source is Kinesis (never reached: the door opens first).
+        string config = Write(Config("libgpiod", """, "Chip": 999""", """{ "Source": "kinesis", "Kinesis": { "StreamName": "door-start" } }"""));
         var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "kvsedge"), ["run", "--config", config]);
-        foreach (string name in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("KVSEDGE_", StringComparison.Ordinal)))
+        foreach (string name in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("KVSEDGE_", StringComparison.Ordinal) || n.StartsWith("AWS_", StringComparison.Ordinal)))
         {
             info.Environment.Remove(name);
         }
+
+        info.Environment["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
+        info.Environment["AWS_SECRET_ACCESS_KEY"] = "door-start-secret";
+        info.Environment["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9";
 
         await using ChildProcess run = ChildProcess.Start("kvsedge run", info);
         int exit = await run.Exited.WaitAsync(Bound);
@@ -98,10 +103,10 @@ public sealed class DoorStartupTests : IDisposable
         return false;
     }
 
-    private string Config(string driver, string door) => $$"""
+    private string Config(string driver, string door, string recognition = """{ "Source": "replay" }""") => $$"""
         { "Device": { "Id": "door-start", "StateDirectory": {{System.Text.Json.JsonSerializer.Serialize(StateDirectory)}} },
           "Door": { "Driver": "{{driver}}"{{door}} },
-          "Recognition": { "Source": "replay" },
+          "Recognition": {{recognition}},
           "Mqtt": { "Enabled": false },
           "Camera": { "Enabled": false },
           "Aws": { "Region": "us-east-1" } }

@@ -134,3 +134,101 @@ public sealed class PipelineGoldenTests
         Assert.Equal(Golden().Keys.Order(StringComparer.Ordinal), Cases.Keys.Order(StringComparer.Ordinal));
     }
 }
+
+/// <summary>Frame branches are registrations: the builder takes any number, in order, and knows none by name.</summary>
+public sealed class FrameBranchRegistrationTests
+{
+    private static readonly FrameBranch Rgb = new("detect", "RGB", 320, 240, 2, "Detector:Rgb");
+
+    private static string GoldenOf(string name) => PipelineGoldenTests.Cases[name]();
+
+    [Fact]
+    public void The_jpeg_and_motion_registrations_build_exactly_the_pipeline_of_before()
+    {
+        CameraOptions o = PipelineBuilderTests.Options("kvs");
+        var request = new PipelineBuildRequest { Branches = [FrameBranch.Jpeg(o.FrameTap), FrameBranch.Motion(new MotionTapRequest(160, 120, 5))] };
+
+        PipelineDescription p = PipelineBuilder.Build(o, PipelineBuilderTests.Has(), request);
+
+        Assert.Equal(GoldenOf("sinks=kvs tap=on motion=on"), p.Description);
+        Assert.True(p.HasFrameTap && p.HasMotionTap);
+    }
+
+    [Fact]
+    public void A_third_registration_adds_its_branch_after_the_others_without_touching_them()
+    {
+        CameraOptions o = PipelineBuilderTests.Options("kvs");
+        var request = new PipelineBuildRequest { Branches = [FrameBranch.Jpeg(o.FrameTap), FrameBranch.Motion(new MotionTapRequest(160, 120, 5)), Rgb] };
+
+        PipelineDescription p = PipelineBuilder.Build(o, PipelineBuilderTests.Has(), request);
+
+        Assert.Equal(
+            GoldenOf("sinks=kvs tap=on motion=on")
+            + " raw. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videorate ! videoscale ! videoconvert ! video/x-raw,format=RGB,width=320,height=240,framerate=2/1 ! appsink name=detect drop=true max-buffers=1 sync=false emit-signals=false wait-on-eos=false",
+            p.Description);
+        Assert.Equal(["tap", "motion", "detect"], p.Branches.Select(b => b.Name));
+    }
+
+    [Fact]
+    public void A_branch_alone_tees_the_raw_video_for_itself()
+    {
+        CameraOptions o = PipelineBuilderTests.Options("record");
+        PipelineDescription p = PipelineBuilder.Build(o, PipelineBuilderTests.Has(), new PipelineBuildRequest { Branches = [Rgb] });
+
+        Assert.Contains("tee name=raw ! queue ! videoconvert", p.Description, StringComparison.Ordinal);
+        Assert.EndsWith("appsink name=detect drop=true max-buffers=1 sync=false emit-signals=false wait-on-eos=false", p.Description, StringComparison.Ordinal);
+        Assert.False(p.HasFrameTap || p.HasMotionTap);
+    }
+
+    [Fact]
+    public void No_registrations_means_no_raw_tee_even_with_the_tap_configured()
+    {
+        CameraOptions o = PipelineBuilderTests.Options("record");
+        PipelineDescription p = PipelineBuilder.Build(o, PipelineBuilderTests.Has(), new PipelineBuildRequest { Branches = [] });
+
+        Assert.Equal(GoldenOf("sinks=record tap=off motion=off"), p.Description);
+    }
+
+    [Fact]
+    public void A_missing_element_names_the_setting_that_registered_the_branch()
+    {
+        var jpegOnly = new FrameBranch("snap", null, 64, 48, 1, "Snapshots:Jpeg") { Encoder = "jpegenc quality=70" };
+        var error = Assert.Throws<CameraConfigurationException>(() =>
+            PipelineBuilder.Build(PipelineBuilderTests.Options("kvs"), PipelineBuilderTests.Has("jpegenc"), new PipelineBuildRequest { Branches = [jpegOnly] }));
+        Assert.Equal("GStreamer element 'jpegenc' needed by Snapshots:Jpeg is not installed.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("tap")] // taken by the JPEG tap
+    [InlineData("enc")] // an element of the main chain
+    [InlineData("raw")]
+    [InlineData("two words")]
+    [InlineData("")]
+    public void Branch_names_are_unique_plain_element_names(string name)
+    {
+        CameraOptions o = PipelineBuilderTests.Options("kvs");
+        var clash = new FrameBranch(name, "RGB", 32, 32, 1, "test");
+        Assert.Throws<CameraConfigurationException>(() =>
+            PipelineBuilder.Build(o, PipelineBuilderTests.Has(), new PipelineBuildRequest { Branches = [FrameBranch.Jpeg(o.FrameTap), clash] }));
+    }
+
+    [Theory]
+    [InlineData("GRAY8", 160, 160)]
+    [InlineData("GRAY8", 162, 164)]
+    [InlineData("RGB", 320, 960)]
+    [InlineData("RGB", 322, 968)]
+    [InlineData("BGRx", 322, 1288)]
+    [InlineData("I420", 161, 164)]
+    [InlineData("YUY2", 161, 324)]
+    public void Default_strides_follow_gstreamers_row_padding(string format, int width, int stride)
+    {
+        Assert.Equal(stride, KvsEdge.Gstreamer.VideoFormats.DefaultStride(format, width));
+    }
+
+    [Fact]
+    public void Encoded_or_unknown_formats_have_no_stride()
+    {
+        Assert.Null(KvsEdge.Gstreamer.VideoFormats.DefaultStride(null, 640));
+        Assert.Null(KvsEdge.Gstreamer.VideoFormats.DefaultStride("v210", 640));
+    }
+}

@@ -84,7 +84,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
         _current = new CameraStatus(CameraState.Stopped, options.Source, null, [], 0, 0, 0, null, time.GetUtcNow());
     }
 
-    /// <summary>The JPEG tap when `Camera:FrameTap` is on, then the motion tap when given: the two branches of before registrations.</summary>
+    /// <summary>The JPEG tap when `Camera:FrameTap` is on, then the motion tap when given: the two branches as they were wired by hand.</summary>
     private static FrameBranchRegistration[] LegacyBranches(CameraOptions options, FrameTap frameTap, MotionFrameTap? motionTap)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -244,11 +244,20 @@ public sealed partial class PipelineSupervisor : BackgroundService
                 {
                     foreach (FrameBranchRegistration registration in _branches.Where(r => InPlan(plan, r.Branch.Name)))
                     {
-                        AppSink? sink = pipeline.GetAppSink(registration.Branch.Name);
-                        if (sink is not null)
+                        if (pipeline.GetAppSink(registration.Branch.Name) is not { } sink)
+                        {
+                            continue;
+                        }
+
+                        try
                         {
                             // Stamps each frame's arrival at the appsink: its capture time (the access policy ages JPEGs by it).
                             taps.Add((registration.Consumer, sink, pipeline.AddBufferProbe(sink.Element, "sink")));
+                        }
+                        catch
+                        {
+                            sink.Dispose();
+                            throw;
                         }
                     }
 

@@ -18,6 +18,7 @@ public sealed class RecognitionStatusReporter
     private DateTimeOffset _lastPublished;
     private readonly Dictionary<string, long> _progressBySource = new(StringComparer.Ordinal);
     private ImageApiCounters? _imageApi;
+    private string? _configError;
 
     public RecognitionStatusReporter(IStatusPublisher publisher, TimeProvider time)
     {
@@ -81,6 +82,34 @@ public sealed class RecognitionStatusReporter
         Update(RecognitionSources.ImageApi, state, shard: null, lagMs: null, lastRecordAt, error);
     }
 
+    /// <summary>
+    /// Sets (or clears, with null) the `config_error` of the retained state: a refused configuration reload. Published
+    /// at once when it changed and a state exists; otherwise it goes out with the first state.
+    /// </summary>
+    public void ReportConfigError(string? error)
+    {
+        RecognitionStatus next;
+        lock (_gate)
+        {
+            if (_configError == error)
+            {
+                return;
+            }
+
+            _configError = error;
+            if (_last is null)
+            {
+                return;
+            }
+
+            next = _last with { ConfigError = error };
+            _last = next;
+            _lastPublished = _time.GetUtcNow();
+        }
+
+        _publisher.PublishRecognition(next);
+    }
+
     public void ShardClosed(string shardId)
     {
         lock (_gate)
@@ -109,10 +138,10 @@ public sealed class RecognitionStatusReporter
             }
 
             long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;
-            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error) { ImageApi = _imageApi };
+            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error) { ImageApi = _imageApi, ConfigError = _configError };
             DateTimeOffset now = _time.GetUtcNow();
             bool changed = _last is null || _last.State != next.State || _last.LastError != next.LastError || _last.Source != next.Source
-                || _last.LastRecordAt != next.LastRecordAt || _last.ImageApi != next.ImageApi;
+                || _last.LastRecordAt != next.LastRecordAt || _last.ImageApi != next.ImageApi || _last.ConfigError != next.ConfigError;
             if (!changed && now - _lastPublished < RepublishInterval)
             {
                 _last = next;

@@ -55,6 +55,8 @@ public static class KvsEdgeHost
         // Registration order is start order. The door comes first: its StartAsync opens the relay line at its
         // inactive level before anything else runs. Options are validated (ValidateOnStart) before any of this.
         services.AddDoor();
+        services.AddSingleton(FaultPoint.FromEnvironment());
+        services.AddSingleton<IValidateOptions<DoorOptions>, FaultPoint.Validator>();
 
         services.AddMqttStatus(configuration);
         services.AddHomeAssistantDiscovery(configuration);
@@ -138,6 +140,7 @@ public static class KvsEdgeHost
             .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
+        services.AddSingleton<IValidateOptions<RecognitionOptions>, ReplayNeedsSimulatedDoorValidator>();
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
         services.AddOptions<CameraOptions>().Bind(configuration.GetSection(CameraOptions.SectionName)).ValidateOnStart();

@@ -15,6 +15,12 @@ public sealed record RecognitionStatus(string Source, string State, long? LagMs,
     /// reload applied or none failed. Serialised as `config_error`.
     /// </summary>
     public string? ConfigError { get; init; }
+
+    /// <summary>The grant ledger: <see cref="LedgerOk"/>, or <see cref="LedgerUnavailable"/> while grants are denied for it.</summary>
+    public string Ledger { get; init; } = LedgerOk;
+
+    public const string LedgerOk = "ok";
+    public const string LedgerUnavailable = "unavailable";
 }
 
 /// <summary>

@@ -223,6 +223,12 @@ public sealed class MqttBrokerConnection
     /// <summary>Connects and reconnects until <paramref name="stoppingToken"/> fires, then stops cleanly (flush, presence offline, DISCONNECT).</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        if (MqttOptionsValidator.SendsPasswordInClearOverNetwork(_options))
+        {
+            // Accepted with Mqtt:AllowPlaintextPassword (validation refuses it otherwise); said at every start.
+            Log.PlaintextPassword(_logger, _options.Host);
+        }
+
         Task dispatcher = DispatchInboundAsync(stoppingToken);
         try
         {

@@ -158,6 +158,7 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             return;
         }
 
+        // The connection warns about a plaintext password (Mqtt:AllowPlaintextPassword) as it starts.
         await _connection.RunAsync(stoppingToken).ConfigureAwait(false);
     }
 

@@ -58,6 +58,12 @@ public static class KvsEdgeHost
         services.AddSingleton(FaultPoint.FromEnvironment());
         services.AddSingleton<IValidateOptions<DoorOptions>, FaultPoint.Validator>();
 
+        // Right after the door started: what `door lock` drives if the configuration is unreadable after a crash.
+        services.AddHostedService(sp => new LastKnownRelayRecorder(
+            sp.GetRequiredService<IOptions<DoorOptions>>(),
+            sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory,
+            sp.GetRequiredService<ILogger<LastKnownRelayRecorder>>()));
+
         services.AddMqttStatus(configuration);
         services.AddHomeAssistantDiscovery(configuration);
 
@@ -145,5 +151,9 @@ public static class KvsEdgeHost
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
         services.AddOptions<CameraOptions>().Bind(configuration.GetSection(CameraOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CameraOptions>, CameraOptionsValidator>();
+
+        // Whatever the source: a GPIO trigger may never share a line with the relay or an LED (AddTriggers adds the rest).
+        services.AddOptions<TriggerOptions>().Bind(configuration.GetSection(TriggerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerOptions>, TriggerDoorPinsValidator>());
     }
 }

@@ -37,8 +37,15 @@ public static class StatusPayloads
 {
     public const string Online = "online";
     public const string Offline = "offline";
+    public const string DoorFault = "fault";
 
-    public static string Door(DoorState state) => state == DoorState.Unlocked ? "unlocked" : "locked";
+    /// <summary>The retained door payload: `locked`, `unlocked`, or `fault` (the relay is not confirmed inactive).</summary>
+    public static string Door(DoorState state) => state switch
+    {
+        DoorState.Unlocked => "unlocked",
+        DoorState.Fault => DoorFault,
+        _ => "locked",
+    };
 
     public static string Recognition(RecognitionStatus status)
     {

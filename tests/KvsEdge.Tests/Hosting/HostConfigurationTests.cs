@@ -35,6 +35,11 @@ public sealed class HostConfigurationTests : IDisposable
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } } }""", "no trigger is on" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Interval": "00:00:10" }, "Camera": { "FrameTap": { "Enabled": false } } }""", "Camera:FrameTap:Enabled" },
+        // A GPIO trigger on a door line is refused whatever the source, not only with the image API.
+        { """{ "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17 is already a door output (Door:Relay:Pin)" },
+        { """{ "Recognition": { "Source": "replay" }, "Door": { "StatusLed": { "Pin": 24 } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 24 } } }""", "Triggers:Gpio:Pin 24 is already a door output (Door:StatusLed:Pin)" },
+        { """{ "Door": { "Driver": "libgpiod", "Simulated": { "LockWriteFailures": "Always" } } }""", "Door:Simulated:LockWriteFailures" },
+        { """{ "Door": { "Simulated": { "LockWriteFailures": "Sometimes" } } }""", "Door:Simulated:LockWriteFailures" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Motion": { "Enabled": true, "Sensitivity": 0 } } }""", "Triggers:Motion:Sensitivity" },
         { """{ "Recognition": { "Source": "replay" }, "Door": { "Driver": "libgpiod" } }""", "Recognition:Source includes 'replay'" },
         { """{ "Recognition": { "Source": "kinesis,replay" }, "Door": { "Driver": "libgpiod-v2" } }""", "Door:Driver is 'simulated' (was 'libgpiod-v2')" },

@@ -97,9 +97,10 @@ public class StatusPayloadsTests
     }
 
     [Fact]
-    public void Door_payloads_are_locked_and_unlocked()
+    public void Door_payloads_are_locked_unlocked_and_fault()
     {
         Assert.Equal("locked", StatusPayloads.Door(DoorState.Locked));
         Assert.Equal("unlocked", StatusPayloads.Door(DoorState.Unlocked));
+        Assert.Equal("fault", StatusPayloads.Door(DoorState.Fault));
     }
 }

@@ -83,7 +83,19 @@ public static class KvsEdgeHost
         // The camera runs beside the door path, never in front of it: its ExecuteAsync yields before any native call.
         services.AddSingleton<FrameTap>();
         services.AddSingleton<IJpegFrameSource>(sp => sp.GetRequiredService<FrameTap>());
-        services.AddSingleton<PipelineSupervisor>();
+        // Frame branches are registrations (this JPEG tap, Triggers' motion tap, ...), added to the pipeline in this order.
+        if (configuration.GetValue($"{CameraOptions.SectionName}:FrameTap:Enabled", true))
+        {
+            services.AddSingleton(sp => new FrameBranchRegistration(
+                FrameBranch.Jpeg(sp.GetRequiredService<IOptions<CameraOptions>>().Value.FrameTap), sp.GetRequiredService<FrameTap>()));
+        }
+
+        services.AddSingleton(sp => new PipelineSupervisor(
+            sp.GetRequiredService<IOptions<CameraOptions>>(),
+            sp.GetRequiredService<IStatusPublisher>(),
+            sp.GetServices<FrameBranchRegistration>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PipelineSupervisor>>()));
         services.AddHostedService(sp => sp.GetRequiredService<PipelineSupervisor>());
 
         // `kinesis`, `image-api`, `replay`, or several (`kinesis,image-api`): each runs beside the others through the

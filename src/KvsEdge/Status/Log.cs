@@ -57,6 +57,9 @@ internal static partial class Log
     [LoggerMessage(1314, LogLevel.Information, "Embedded MQTT broker stopped", EventName = "EmbeddedBrokerStopped")]
     public static partial void EmbeddedBrokerStopped(ILogger logger);
 
+    [LoggerMessage(1316, LogLevel.Error, "A connected handler of MQTT connection {Connection} failed; the connection goes on", EventName = "MqttConnectedHandlerFailed")]
+    public static partial void ConnectedHandlerFailed(ILogger logger, Exception exception, string connection);
+
     [LoggerMessage(1320, LogLevel.Debug, "Subscribed to {TopicFilter}", EventName = "MqttSubscribed")]
     public static partial void Subscribed(ILogger logger, string topicFilter);
 

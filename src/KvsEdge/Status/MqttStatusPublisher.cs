@@ -1,13 +1,13 @@
 using System.Buffers;
 using System.Threading.Channels;
 using KvsEdge.Access;
+using KvsEdge.Common;
 using KvsEdge.Door;
-using KvsEdge.Hosting;
+using MQTTnet.Protocol;
+using MQTTnet;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace KvsEdge.Status;
 

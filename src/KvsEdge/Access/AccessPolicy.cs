@@ -1,5 +1,4 @@
 using System.Globalization;
-using KvsEdge.Recognition;
 using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Access;

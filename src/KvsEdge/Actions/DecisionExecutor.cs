@@ -1,7 +1,5 @@
 using KvsEdge.Access;
 using KvsEdge.Door;
-using KvsEdge.Hosting;
-using KvsEdge.Recognition;
 using KvsEdge.Status;
 using Microsoft.Extensions.Logging;
 

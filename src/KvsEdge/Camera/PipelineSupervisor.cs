@@ -1,5 +1,5 @@
+using KvsEdge.Common;
 using KvsEdge.Gstreamer;
-using KvsEdge.Hosting;
 using KvsEdge.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,10 +1,11 @@
+using KvsEdge.Access;
 using KvsEdge.Aws;
 using KvsEdge.Cloud;
+using KvsEdge.Common;
 using KvsEdge.Hosting;
-using KvsEdge.Access;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 

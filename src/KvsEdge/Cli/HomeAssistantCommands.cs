@@ -1,13 +1,14 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using System.Net.Sockets;
+using KvsEdge.Common;
 using KvsEdge.Hosting;
 using KvsEdge.Status;
+using MQTTnet.Exceptions;
+using MQTTnet;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Exceptions;
 
 namespace KvsEdge.Cli;
 

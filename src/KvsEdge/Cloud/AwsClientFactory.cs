@@ -1,7 +1,7 @@
 using Amazon.Runtime;
-using KvsEdge.Aws;
 using KvsEdge.Aws.Iam;
-using KvsEdge.Hosting;
+using KvsEdge.Aws;
+using KvsEdge.Common;
 
 namespace KvsEdge.Cloud;
 

@@ -4,7 +4,7 @@ using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Aws;
 using KvsEdge.Camera;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Hosting;

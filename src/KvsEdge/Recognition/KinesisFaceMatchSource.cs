@@ -1,6 +1,6 @@
 using System.Globalization;
 using KvsEdge.Aws;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Status;

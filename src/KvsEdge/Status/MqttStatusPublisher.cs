@@ -1,6 +1,8 @@
 using KvsEdge.Access;
+using KvsEdge.Common;
 using KvsEdge.Door;
-using KvsEdge.Hosting;
+using MQTTnet.Protocol;
+using MQTTnet;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

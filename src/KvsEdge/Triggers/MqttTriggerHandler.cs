@@ -1,5 +1,5 @@
 using System.Text;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using KvsEdge.Aws.Iam;
 using KvsEdge.Cli;
 using KvsEdge.Cloud;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.IntegrationTests.Infrastructure;
 using KvsEdge.IntegrationTests.KinesisVideo;
 using KvsEdge.TestSupport;

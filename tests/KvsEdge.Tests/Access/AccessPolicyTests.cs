@@ -1,5 +1,4 @@
 using KvsEdge.Access;
-using KvsEdge.Recognition;
 using Microsoft.Extensions.Options;
 using static KvsEdge.Tests.Access.PolicyTestKit;
 

@@ -1,4 +1,5 @@
 using KvsEdge.Access;
+using KvsEdge.Common;
 using KvsEdge.Door;
 using KvsEdge.Status;
 using Microsoft.Extensions.Logging;

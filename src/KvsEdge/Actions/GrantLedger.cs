@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 
 namespace KvsEdge.Actions;
 

@@ -1,6 +1,5 @@
 using KvsEdge.Common;
 using KvsEdge.Gstreamer;
-using KvsEdge.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,7 +25,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
     private static readonly TimeSpan FinishTimeout = TimeSpan.FromSeconds(5);
 
     private readonly CameraOptions _options;
-    private readonly IStatusPublisher _status;
+    private readonly ICameraStatusSink _status;
     private readonly IReadOnlyList<FrameBranchRegistration> _branches;
     private readonly TimeProvider _time;
     private readonly ILogger<PipelineSupervisor> _logger;
@@ -40,14 +39,14 @@ public sealed partial class PipelineSupervisor : BackgroundService
 
     /// <param name="motionTap">Registered only when motion triggering is on: the pipeline then gets the GRAY8 branch.</param>
     public PipelineSupervisor(
-        IOptions<CameraOptions> options, IStatusPublisher status, FrameTap frameTap, TimeProvider time, ILogger<PipelineSupervisor> logger, MotionFrameTap? motionTap = null)
+        IOptions<CameraOptions> options, ICameraStatusSink status, FrameTap frameTap, TimeProvider time, ILogger<PipelineSupervisor> logger, MotionFrameTap? motionTap = null)
         : this(options.Value, status, frameTap, time, logger, plan: null, motionTap)
     {
     }
 
     /// <param name="branches">Every registered frame branch (JPEG tap, motion tap, ...), in registration order.</param>
     public PipelineSupervisor(
-        IOptions<CameraOptions> options, IStatusPublisher status, IEnumerable<FrameBranchRegistration> branches, TimeProvider time, ILogger<PipelineSupervisor> logger)
+        IOptions<CameraOptions> options, ICameraStatusSink status, IEnumerable<FrameBranchRegistration> branches, TimeProvider time, ILogger<PipelineSupervisor> logger)
         : this(options.Value, status, branches, time, logger, plan: null)
     {
     }
@@ -55,7 +54,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
     /// <param name="plan">Builds the description; tests pass their own to make pipelines fail or stall on purpose.</param>
     internal PipelineSupervisor(
         CameraOptions options,
-        IStatusPublisher status,
+        ICameraStatusSink status,
         FrameTap frameTap,
         TimeProvider time,
         ILogger<PipelineSupervisor> logger,
@@ -68,7 +67,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
     /// <param name="plan">Builds the description; tests pass their own to make pipelines fail or stall on purpose.</param>
     internal PipelineSupervisor(
         CameraOptions options,
-        IStatusPublisher status,
+        ICameraStatusSink status,
         IEnumerable<FrameBranchRegistration> branches,
         TimeProvider time,
         ILogger<PipelineSupervisor> logger,
@@ -479,7 +478,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
             _current = status;
         }
 
-        _status.PublishState("camera", status.ToJson());
+        _status.Publish(status);
         StatusChanged?.Invoke(this, status);
     }
 

@@ -4,8 +4,8 @@ using KvsEdge.Cloud;
 using KvsEdge.Common;
 using KvsEdge.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 

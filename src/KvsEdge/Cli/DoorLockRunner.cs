@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Globalization;
+using KvsEdge.Common;
 using KvsEdge.Door;
 using KvsEdge.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -1,8 +1,8 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using KvsEdge.Common;
 namespace KvsEdge.Door;
 
 /// <summary>
@@ -43,17 +43,9 @@ public sealed record LastKnownRelay(string Driver, int Chip, int Pin, bool Activ
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
         Directory.CreateDirectory(stateDirectory);
-        string path = Path.Combine(stateDirectory, FileName);
-        string temp = path + ".tmp";
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(this, LastKnownRelayJsonContext.Default.LastKnownRelay);
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(json);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-        DirectorySync.Flush(stateDirectory);
+        DurableFiles.ReplaceAtomically(
+            Path.Combine(stateDirectory, FileName),
+            JsonSerializer.SerializeToUtf8Bytes(this, LastKnownRelayJsonContext.Default.LastKnownRelay));
     }
 
     /// <summary>The saved relay, or null with the reason (no file, unreadable, invalid).</summary>
@@ -83,44 +75,3 @@ public sealed record LastKnownRelay(string Driver, int Chip, int Pin, bool Activ
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
 [JsonSerializable(typeof(LastKnownRelay))]
 internal sealed partial class LastKnownRelayJsonContext : JsonSerializerContext;
-
-/// <summary>fsync(2) of a directory, so a rename in it survives a power cut. .NET cannot open a directory as a stream.</summary>
-internal static partial class DirectorySync
-{
-    private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC on Linux
-
-    public static void Flush(string directory)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        int fd = Open(directory, ReadOnlyCloseOnExec);
-        if (fd < 0)
-        {
-            throw new IOException($"Cannot open directory '{directory}' to flush it (errno {Marshal.GetLastPInvokeError()}).");
-        }
-
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"fsync of directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
-}

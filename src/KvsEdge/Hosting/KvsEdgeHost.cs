@@ -9,8 +9,8 @@ using KvsEdge.Status;
 using KvsEdge.Systemd;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,7 +57,7 @@ public static class KvsEdgeHost
         // inactive level before anything else runs. Options are validated (ValidateOnStart) before any of this.
         services.AddDoor();
         services.AddSingleton(FaultPoint.FromEnvironment());
-        services.AddSingleton<IValidateOptions<DoorOptions>, FaultPoint.Validator>();
+        services.AddSingleton<IValidateOptions<DoorOptions>, FaultPointValidator>();
 
         // Right after the door started: what `door lock` drives if the configuration is unreadable after a crash.
         services.AddHostedService(sp => new LastKnownRelayRecorder(
@@ -81,6 +81,12 @@ public static class KvsEdgeHost
         // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
         services.AddSystemdNotify();
 
+        // The loops the watchdog watches: recognition, MQTT, the camera supervisor and the door's relay.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, RecognitionLoopProgress>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, MqttLoopProgress>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, CameraLoopProgress>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, DoorLoopProgress>());
+
         // The camera runs beside the door path, never in front of it: its ExecuteAsync yields before any native call.
         services.AddSingleton<FrameTap>();
         services.AddSingleton<IJpegFrameSource>(sp => sp.GetRequiredService<FrameTap>());
@@ -93,7 +99,7 @@ public static class KvsEdgeHost
 
         services.AddSingleton(sp => new PipelineSupervisor(
             sp.GetRequiredService<IOptions<CameraOptions>>(),
-            sp.GetRequiredService<IStatusPublisher>(),
+            new CameraStatusPublisher(sp.GetRequiredService<IStatusPublisher>()),
             sp.GetServices<FrameBranchRegistration>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PipelineSupervisor>>()));

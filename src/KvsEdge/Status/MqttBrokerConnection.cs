@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Threading.Channels;
-using KvsEdge.Hosting;
-using Microsoft.Extensions.Logging;
+using KvsEdge.Common;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace KvsEdge.Status;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KvsEdge.Access;
+using KvsEdge.Common;
 using KvsEdge.Door;
 
 namespace KvsEdge.Status;
@@ -76,8 +77,7 @@ public static class StatusPayloads
     }
 
     /// <summary>ISO 8601 UTC with milliseconds, e.g. <c>2026-11-25T10:00:00.123Z</c>.</summary>
-    public static string? Iso(DateTimeOffset? value) =>
-        value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string? Iso(DateTimeOffset? value) => Timestamps.Iso(value);
 
     // ProducerTimestamp is epoch seconds with a fraction (FACTS.md); keep millisecond precision.
     private static DateTimeOffset FromEpochSeconds(double seconds) =>

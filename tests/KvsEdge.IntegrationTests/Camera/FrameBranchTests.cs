@@ -1,6 +1,7 @@
 using KvsEdge.Camera;
 using KvsEdge.Gstreamer;
 using KvsEdge.IntegrationTests.Gstreamer;
+using KvsEdge.Status;
 using KvsEdge.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -38,7 +39,7 @@ public sealed class FrameBranchTests
             new(new FrameBranch("detect", "RGB", 322, 240, 2, "test detector"), detector),
         ];
         PipelineDescription? planned = null;
-        using var supervisor = new PipelineSupervisor(options, new RecordingStatus(), registrations, time, NullLogger<PipelineSupervisor>.Instance, (o, request) =>
+        using var supervisor = new PipelineSupervisor(options, new CameraStatusPublisher(new RecordingStatus()), registrations, time, NullLogger<PipelineSupervisor>.Instance, (o, request) =>
             planned = PipelineBuilder.Build(o, Gst.HasElement, request));
         await supervisor.StartAsync(CancellationToken.None);
         try

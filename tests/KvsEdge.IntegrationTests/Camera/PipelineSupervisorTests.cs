@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KvsEdge.Camera;
 using KvsEdge.Gstreamer;
 using KvsEdge.IntegrationTests.Gstreamer;
+using KvsEdge.Status;
 using KvsEdge.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -185,7 +186,7 @@ public sealed class PipelineSupervisorTests : IAsyncDisposable
     private void Start(CameraOptions options, int? numBuffers = null, Func<CameraOptions, PipelineBuildRequest, PipelineDescription>? plan = null)
     {
         plan ??= (o, request) => PipelineBuilder.Build(o, Gst.HasElement, request with { TestNumBuffers = numBuffers });
-        _supervisor = new PipelineSupervisor(options, _status, _tap, _time, NullLogger<PipelineSupervisor>.Instance, plan);
+        _supervisor = new PipelineSupervisor(options, new CameraStatusPublisher(_status), _tap, _time, NullLogger<PipelineSupervisor>.Instance, plan);
         _supervisor.StatusChanged += (_, status) =>
         {
             lock (_waiters)

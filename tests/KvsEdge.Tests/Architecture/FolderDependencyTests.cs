@@ -23,7 +23,7 @@ public sealed partial class FolderDependencyTests
         ["Actions"] = ["Common", "Systemd", "Access", "Door", "Status"],
         ["Triggers"] = ["Common", "Systemd", "Door", "Camera", "Status"],
         ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers"],
-        ["Cloud"] = ["Common", "Access"],
+        ["Cloud"] = ["Common", "Access", "Recognition"],
         ["Demo"] = ["Common"],
         ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Demo"],
         ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Demo", "Hosting"],

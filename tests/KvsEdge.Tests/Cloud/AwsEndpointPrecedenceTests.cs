@@ -1,8 +1,8 @@
 using Amazon.Runtime;
 using KvsEdge.Aws;
 using KvsEdge.Cloud;
-using KvsEdge.Hosting;
 
+using KvsEdge.Common;
 namespace KvsEdge.Tests.Cloud;
 
 /// <summary>

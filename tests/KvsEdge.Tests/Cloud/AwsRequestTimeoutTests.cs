@@ -3,8 +3,8 @@ using Amazon.Runtime;
 using KvsEdge.Aws;
 using KvsEdge.Cli;
 using KvsEdge.Cloud;
+using KvsEdge.Common;
 using KvsEdge.Demo;
-using KvsEdge.Hosting;
 
 namespace KvsEdge.Tests.Cloud;
 

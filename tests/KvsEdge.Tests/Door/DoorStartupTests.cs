@@ -26,7 +26,7 @@ public sealed class DoorStartupTests : IDisposable
         Assert.False(File.Exists(Path.Combine(StateDirectory, LastKnownRelay.FileName))); // not before the relay is open
 
         // The door's relay health is one of the loops the systemd watchdog watches.
-        Assert.Contains(host.Services.GetServices<KvsEdge.Systemd.ILoopProgress>(), l => l is KvsEdge.Systemd.DoorLoopProgress { Name: "door" });
+        Assert.Contains(host.Services.GetServices<KvsEdge.Systemd.ILoopProgress>(), l => l is KvsEdge.Door.DoorLoopProgress { Name: "door" });
 
         await host.StartAsync();
         try

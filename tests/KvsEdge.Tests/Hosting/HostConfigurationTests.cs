@@ -1,6 +1,6 @@
 using KvsEdge.Cli;
+using KvsEdge.Common;
 using KvsEdge.Door;
-using KvsEdge.Hosting;
 using KvsEdge.Recognition;
 using KvsEdge.TestSupport;
 using Microsoft.Extensions.Configuration;

@@ -1,12 +1,12 @@
 using System.Buffers;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using KvsEdge.TestSupport;
+using MQTTnet;
+using MQTTnet.Protocol;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace KvsEdge.Tests.Status;
 

@@ -1,7 +1,7 @@
 using System.Device.Gpio;
 using System.Text;
 using KvsEdge.Camera;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,8 +1,7 @@
-using KvsEdge.Door;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace KvsEdge.Hosting;
+namespace KvsEdge.Common;
 
 /// <summary>
 /// A crash on purpose, for the fault suite: <c>KVSEDGE_FAULT_POINT</c> names one point at which the daemon SIGKILLs
@@ -20,7 +19,7 @@ public sealed partial class FaultPoint
     /// <summary>After a granting record was acted on and audited, before its checkpoint is saved.</summary>
     public const string BeforeCheckpoint = "before-checkpoint";
 
-    private static readonly string[] Known = [AfterLedgerAppend, BeforeCheckpoint];
+    internal static readonly string[] Known = [AfterLedgerAppend, BeforeCheckpoint];
 
     /// <summary>No fault point: what every caller outside the daemon's composition gets.</summary>
     public static readonly FaultPoint None = new(null);
@@ -46,40 +45,5 @@ public sealed partial class FaultPoint
             using var self = System.Diagnostics.Process.GetCurrentProcess();
             self.Kill(); // SIGKILL on Unix
         }
-    }
-
-    /// <summary>Refuses start when the fault point is unknown, or set with a door driver that is not simulated.</summary>
-    public sealed partial class Validator(FaultPoint faultPoint, ILogger<FaultPoint> logger) : IValidateOptions<DoorOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, DoorOptions options)
-        {
-            ArgumentNullException.ThrowIfNull(options);
-            if (faultPoint.Armed is not { } armed)
-            {
-                return ValidateOptionsResult.Success;
-            }
-
-            if (!Known.Contains(armed, StringComparer.Ordinal))
-            {
-                return ValidateOptionsResult.Fail(
-                    $"{EnvironmentVariable} '{armed}' is not a fault point (known: {string.Join(", ", Known)}); unset it.");
-            }
-
-            if (!string.Equals(options.Driver, DoorOptions.SimulatedDriver, StringComparison.OrdinalIgnoreCase))
-            {
-                return ValidateOptionsResult.Fail(
-                    $"{EnvironmentVariable} is set ('{armed}'), which is for tests only and needs Door:Driver '{DoorOptions.SimulatedDriver}' (was '{options.Driver}'); unset it.");
-            }
-
-            Log.Armed(logger, armed);
-            return ValidateOptionsResult.Success;
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1520, EventName = "FaultPointArmed", Level = LogLevel.Warning,
-            Message = "Fault point {Point} is armed (" + EnvironmentVariable + "): this process will SIGKILL itself there")]
-        public static partial void Armed(ILogger logger, string point);
     }
 }

@@ -15,7 +15,7 @@ internal static class Program
         usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]... [--daemon FILE]
                KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
                KvsEdge.Benchmarks imageapi [--triggers N] [--width W] [--height H] [--seed N]
-               KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...]
+               KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...] [--keep true]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
                          next to a plain boto3 polling consumer, then the daemon's idle RSS.
@@ -44,6 +44,7 @@ internal static class Program
           --soak-seconds N  R10's length (default 600; CI 60)
           --kinesis-outage-seconds N  R3's outage (default 120)
           --only LIST    only these rows (comma-separated), e.g. R1,R5
+          --keep true    keep the scratch directory, with every kvsedge process's output (output-N.log)
         """;
 
     private static async Task<int> Main(string[] args)

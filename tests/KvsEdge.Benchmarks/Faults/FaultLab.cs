@@ -20,6 +20,7 @@ internal sealed class FaultLab : IAsyncDisposable
 {
     public const int RelayPin = 17;
 
+    private readonly List<DaemonConfig> _configs = [];
     private int _next;
 
     private FaultLab(string repoRoot, string? executable, DirectoryInfo work, KinesaliteServer kinesalite, MosquittoBroker broker)
@@ -105,7 +106,7 @@ internal sealed class FaultLab : IAsyncDisposable
         {
             ["Device"] = new JsonObject { ["Id"] = id, ["StateDirectory"] = state },
             ["Aws"] = new JsonObject { ["Region"] = "us-east-1", ["Endpoints"] = new JsonObject { ["Kinesis"] = (kinesis ?? Kinesalite.ServiceUrl).ToString() } },
-            ["Recognition"] = new JsonObject { ["Source"] = "kinesis", ["Kinesis"] = new JsonObject { ["StreamName"] = stream, ["PollInterval"] = "00:00:00.1" } },
+            ["Recognition"] = new JsonObject { ["Source"] = "kinesis", ["Kinesis"] = new JsonObject { ["StreamName"] = stream, ["PollInterval"] = "00:00:00.2" } },
             // Cooldown 0 so every matching record is its own grant; the default MaxEventAge (10 s).
             ["Access"] = new JsonObject
             {
@@ -130,7 +131,13 @@ internal sealed class FaultLab : IAsyncDisposable
             },
             ["Camera"] = new JsonObject { ["Enabled"] = false },
         };
-        return new DaemonConfig(this, row, directory, id, relayLog, state, settings);
+        var config = new DaemonConfig(this, row, directory, id, relayLog, state, settings);
+        lock (_configs)
+        {
+            _configs.Add(config);
+        }
+
+        return config;
     }
 #pragma warning restore CA1507
 
@@ -168,11 +175,25 @@ internal sealed class FaultLab : IAsyncDisposable
         return info;
     }
 
+    /// <summary>Keep the scratch directory, with every daemon's output as output-N.log beside its config and state.</summary>
+    public bool Keep { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         Kinesis.Dispose();
         await Broker.DisposeAsync();
         await Kinesalite.DisposeAsync();
+        if (Keep)
+        {
+            foreach (DaemonConfig config in _configs)
+            {
+                config.WriteOutputs();
+            }
+
+            Console.WriteLine("scratch directory kept: " + Work.FullName);
+            return;
+        }
+
         try
         {
             Work.Delete(recursive: true);
@@ -226,11 +247,35 @@ internal sealed class DaemonConfig(FaultLab lab, string row, string directory, s
 
     public int Edges => Benchmarks.RelayLog.RisingEdges(RelayLog, FaultLab.RelayPin).Count;
 
+    private readonly List<ChildProcess> _started = [];
+
     /// <summary>Writes the configuration and starts `kvsedge run --config FILE`.</summary>
     public ChildProcess Start(string verb = "run")
     {
         File.WriteAllText(ConfigFile, Settings.ToJsonString());
-        return ChildProcess.Start("kvsedge " + Row, lab.StartInfo(Directory, [.. verb.Split(' '), "--config", ConfigFile], Environment));
+        return Track(ChildProcess.Start("kvsedge " + Row, lab.StartInfo(Directory, [.. verb.Split(' '), "--config", ConfigFile], Environment)));
+    }
+
+    /// <summary>Remembers a process started for this configuration, so --keep can save its output.</summary>
+    public ChildProcess Track(ChildProcess child)
+    {
+        lock (_started)
+        {
+            _started.Add(child);
+        }
+
+        return child;
+    }
+
+    public void WriteOutputs()
+    {
+        lock (_started)
+        {
+            for (int i = 0; i < _started.Count; i++)
+            {
+                File.WriteAllLines(Path.Combine(Directory, FaultLab.Invariant($"output-{i}.log")), [_started[i].Name, .. _started[i].Lines]);
+            }
+        }
     }
 
     /// <summary>Starts the daemon and returns once its Kinesis consumer has an iterator (a record put now is seen).</summary>

@@ -5,7 +5,7 @@ using KvsEdge.TestSupport;
 
 namespace KvsEdge.Benchmarks.Faults;
 
-internal sealed record FaultOptions(string? DaemonExecutable, int SoakSeconds, int KinesisOutageSeconds, IReadOnlySet<string> Only)
+internal sealed record FaultOptions(string? DaemonExecutable, int SoakSeconds, int KinesisOutageSeconds, IReadOnlySet<string> Only, bool Keep)
 {
     public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(true)] out FaultOptions? options, [NotNullWhen(false)] out string? error)
     {
@@ -14,19 +14,21 @@ internal sealed record FaultOptions(string? DaemonExecutable, int SoakSeconds, i
         int soak = 600;
         int outage = 120;
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        bool keep = false;
         if (!BenchArguments.TryParse(args, (name, value) => name switch
             {
                 "--daemon" => File.Exists(executable = Path.GetFullPath(value)),
                 "--soak-seconds" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out soak) && soak >= 20,
                 "--kinesis-outage-seconds" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out outage) && outage >= 30,
                 "--only" => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(r => FaultSuite.RowIds.Contains(r, StringComparer.OrdinalIgnoreCase) && only.Add(r)),
+                "--keep" => bool.TryParse(value, out keep),
                 _ => false,
             }, out error))
         {
             return false;
         }
 
-        options = new FaultOptions(executable, soak, outage, only);
+        options = new FaultOptions(executable, soak, outage, only, keep);
         return true;
     }
 
@@ -51,6 +53,7 @@ internal static class FaultSuite
         long started = Stopwatch.GetTimestamp();
         var results = new List<FaultResult>();
         await using FaultLab lab = await FaultLab.StartAsync(options.DaemonExecutable, cancellationToken);
+        lab.Keep = options.Keep;
         Console.WriteLine($"kinesalite {lab.Kinesalite.ServiceUrl}, mosquitto 127.0.0.1:{lab.Broker.Port}, scratch {lab.Work.FullName}");
         var rows = new FaultRows(lab, options);
 

@@ -42,6 +42,18 @@ public sealed class AccessPolicy
             ?? throw new OptionsValidationException(AccessOptions.SectionName, typeof(AccessOptions), errors);
     }
 
+    /// <summary>How many faces are remembered for de-duplication (at most <see cref="MaxRememberedFaces"/>).</summary>
+    internal int RememberedFaceCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _seen.Count;
+            }
+        }
+    }
+
     /// <summary>The mapping from ExternalImageId to person this policy uses.</summary>
     public ExternalIdMapper Mapper => _rules.Mapper;
 
@@ -53,13 +65,21 @@ public sealed class AccessPolicy
     /// Marks a face as already decided, e.g. grants reloaded from the ledger after a restart, so a redelivered
     /// record cannot unlock a second time.
     /// </summary>
-    public void RememberGranted(string dedupKey, DateTimeOffset frameTime)
+    /// <param name="person">Who was granted, when known: their cooldown then runs from this grant, as it would have
+    /// without the restart (else a frame in cooldown before a crash would unlock again on replay).</param>
+    public void RememberGranted(string dedupKey, DateTimeOffset frameTime, string? person = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dedupKey);
         lock (_gate)
         {
             Remember(dedupKey, frameTime);
             EnforceCap();
+            // Someone since removed from the allow list cannot be granted anyway: nothing to restore.
+            if (person is not null && _rules.People.TryGetValue(person, out PersonRule? rule)
+                && (!_lastGrant.TryGetValue(rule.Name, out DateTimeOffset last) || frameTime > last))
+            {
+                _lastGrant[rule.Name] = frameTime;
+            }
         }
     }
 
@@ -149,13 +169,20 @@ public sealed class AccessPolicy
             return new Identity(new Decision(DecisionKind.UnknownFace, DecisionReasons.UnknownFace, now, obs), null, null);
         }
 
+        // Sources validate similarity, but a NaN must still never be the best match nor tie with a number:
+        // every comparison with NaN is false, so a NaN first candidate would otherwise stay "best".
         FaceCandidate best = candidates[0];
         foreach (FaceCandidate candidate in candidates)
         {
-            if (candidate.Similarity > best.Similarity)
+            if (double.IsNaN(best.Similarity) || candidate.Similarity > best.Similarity)
             {
                 best = candidate;
             }
+        }
+
+        if (double.IsNaN(best.Similarity))
+        {
+            return Reject(obs, now, DecisionKind.Ignored, DecisionReasons.Malformed, "similarity is not a number");
         }
 
         string? bestName = _rules.Mapper.Map(best.ExternalImageId);

@@ -30,6 +30,10 @@ public static class ConfigurationErrors
                 // The binder names the key ("... at 'Door:PulseDuration' to type 'System.TimeSpan'").
                 error.WriteLine($"Configuration error:\n  - {exception.Message}{(exception.InnerException is null ? string.Empty : " " + exception.InnerException.Message)}");
                 return true;
+            case KvsEdge.Door.GpioLibraryMissingException:
+                // An installation problem, not a key; like a bad key, restarting cannot fix it (exit 78).
+                error.WriteLine($"Installation error:\n  - {exception.Message}");
+                return true;
             case FileNotFoundException or System.IO.InvalidDataException or System.Text.Json.JsonException or KvsEdge.Aws.AwsConfigurationException:
                 error.WriteLine($"Configuration error:\n  - {exception.Message}");
                 return true;

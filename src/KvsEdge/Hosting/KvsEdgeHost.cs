@@ -53,6 +53,14 @@ public static class KvsEdgeHost
         // Registration order is start order. The door comes first: its StartAsync opens the relay line at its
         // inactive level before anything else runs. Options are validated (ValidateOnStart) before any of this.
         services.AddDoor();
+        services.AddSingleton(FaultPoint.FromEnvironment());
+        services.AddSingleton<IValidateOptions<DoorOptions>, FaultPoint.Validator>();
+
+        // Right after the door started: what `door lock` drives if the configuration is unreadable after a crash.
+        services.AddHostedService(sp => new LastKnownRelayRecorder(
+            sp.GetRequiredService<IOptions<DoorOptions>>(),
+            sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory,
+            sp.GetRequiredService<ILogger<LastKnownRelayRecorder>>()));
 
         services.AddMqttStatus(configuration);
         services.AddHomeAssistantDiscovery(configuration);
@@ -121,9 +129,14 @@ public static class KvsEdgeHost
             .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
+        services.AddSingleton<IValidateOptions<RecognitionOptions>, ReplayNeedsSimulatedDoorValidator>();
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
         services.AddOptions<CameraOptions>().Bind(configuration.GetSection(CameraOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CameraOptions>, CameraOptionsValidator>();
+
+        // Whatever the source: a GPIO trigger may never share a line with the relay or an LED (AddTriggers adds the rest).
+        services.AddOptions<TriggerOptions>().Bind(configuration.GetSection(TriggerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerOptions>, TriggerDoorPinsValidator>());
     }
 }

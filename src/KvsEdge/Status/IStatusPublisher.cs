@@ -9,6 +9,12 @@ public sealed record RecognitionStatus(string Source, string State, long? LagMs,
 {
     /// <summary>The image-API source's counters and cost-guard budget; null when that source does not run.</summary>
     public ImageApiCounters? ImageApi { get; init; }
+
+    /// <summary>The grant ledger: <see cref="LedgerOk"/>, or <see cref="LedgerUnavailable"/> while grants are denied for it.</summary>
+    public string Ledger { get; init; } = LedgerOk;
+
+    public const string LedgerOk = "ok";
+    public const string LedgerUnavailable = "unavailable";
 }
 
 /// <summary>

@@ -193,6 +193,12 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
             return;
         }
 
+        if (MqttOptionsValidator.SendsPasswordInClearOverNetwork(_options))
+        {
+            // Accepted with Mqtt:AllowPlaintextPassword (validation refuses it otherwise); said at every start.
+            Log.PlaintextPassword(_logger, _options.Host);
+        }
+
         _handlers = UsableHandlers(_handlerSource());
         Task dispatcher = DispatchInboundAsync(stoppingToken);
         try

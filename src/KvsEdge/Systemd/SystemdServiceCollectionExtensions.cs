@@ -11,7 +11,7 @@ public static class SystemdServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="SystemdNotifier"/> (READY, WATCHDOG, STOPPING, STATUS) with the environment of this process
-    /// and the appliance's watched loops: recognition, MQTT and the camera supervisor.
+    /// and the appliance's watched loops: recognition, MQTT, the camera supervisor and the door's relay.
     /// </summary>
     public static IServiceCollection AddSystemdNotify(this IServiceCollection services)
     {
@@ -21,6 +21,7 @@ public static class SystemdServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, RecognitionLoopProgress>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, MqttLoopProgress>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, CameraLoopProgress>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, DoorLoopProgress>());
         services.AddHostedService<SystemdNotifier>();
         return services;
     }

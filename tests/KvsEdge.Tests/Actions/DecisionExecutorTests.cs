@@ -93,6 +93,106 @@ public sealed class DecisionExecutorTests : IDisposable
         Assert.Equal(0, door.Unlocks);
     }
 
+    [Fact]
+    public async Task Cooldown_survives_a_restart_so_a_frame_in_cooldown_before_a_crash_is_not_granted_on_replay()
+    {
+        DateTimeOffset granted = _time.GetUtcNow();
+        using (var first = Create(new RecordingDoor()))
+        {
+            var decisions = await first.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, granted)), CancellationToken.None);
+            Assert.Equal(DecisionKind.Granted, decisions[0].Kind);
+        }
+
+        // A second frame of the same visit, 3 s later (cooldown 10 s), is redelivered after the restart: it never
+        // was checkpointed, and it is a different record, so de-duplication alone would let it unlock again.
+        var door = new RecordingDoor();
+        using var restarted = Create(door);
+        restarted.RestoreLedger(TimeSpan.FromSeconds(12));
+        _time.Advance(TimeSpan.FromSeconds(4));
+        var replayed = await restarted.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, granted.AddSeconds(3))), CancellationToken.None);
+
+        Assert.Equal((DecisionKind.Ignored, DecisionReasons.Cooldown), (replayed[0].Kind, replayed[0].Reason));
+        Assert.Equal(0, door.Unlocks);
+    }
+
+    [Fact]
+    public async Task Corrupt_ledger_lines_are_skipped_and_the_rest_is_restored()
+    {
+        byte[] record = FaceRecords.Match("alice", 97, _time.GetUtcNow());
+        using (var first = Create(new RecordingDoor()))
+        {
+            await first.HandleFrameAsync(Frame(record), CancellationToken.None);
+        }
+
+        string path = Path.Combine(_directory, "granted.log");
+        File.WriteAllLines(path, ["9223372036854775807 out-of-range#0", "{\"t\":", .. File.ReadAllLines(path), "{\"t\":\"soon\",\"key\":\"x#0\"}"]);
+
+        var door = new RecordingDoor();
+        using var restarted = Create(door);
+        Assert.Equal(1, restarted.RestoreLedger(TimeSpan.FromSeconds(12)));
+        var decisions = await restarted.HandleFrameAsync(Frame(record), CancellationToken.None);
+
+        Assert.Equal((DecisionKind.Ignored, DecisionReasons.Duplicate), (decisions[0].Kind, decisions[0].Reason));
+        Assert.Equal(0, door.Unlocks);
+    }
+
+    [Fact]
+    public async Task A_read_only_state_directory_restores_what_it_can_denies_grants_and_keeps_going()
+    {
+        byte[] granted = FaceRecords.Match("alice", 97, _time.GetUtcNow());
+        FaceObservation before = Frame(granted)[0];
+        using var readOnly = ReadOnlyDirectory.TryCreate(dir =>
+        {
+            using var first = new GrantLedger(dir);
+            first.Append(before.DedupKey, before.FrameTime, "alice");
+        });
+        Assert.True(readOnly is not null, "needs root to mount a read-only tmpfs");
+
+        var door = new RecordingDoor();
+        using var ledger = new GrantLedger(readOnly.Path);
+        using var executor = new DecisionExecutor(new AccessPolicy(TestPolicies.AliceAllowed()), door, _status, ledger, _time, NullLogger<DecisionExecutor>.Instance);
+        var changes = new List<bool>();
+        executor.LedgerAvailabilityChanged += (_, available) => changes.Add(available);
+
+        // The entry is read (compaction fails): its redelivery is still a duplicate.
+        Assert.Equal(1, executor.RestoreLedger(TimeSpan.FromSeconds(12)));
+        Assert.False(executor.LedgerAvailable);
+        Assert.Equal([false], changes);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var replayed = await executor.HandleFrameAsync(Frame(granted), CancellationToken.None);
+        Assert.Equal(DecisionReasons.Duplicate, replayed[0].Reason);
+
+        // A new grant cannot be made durable: denied, door locked, and the service goes on deciding.
+        _time.Advance(TimeSpan.FromSeconds(15));
+        var fresh = await executor.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, _time.GetUtcNow())), CancellationToken.None);
+        Assert.Equal((DecisionKind.Denied, DecisionExecutor.LedgerUnavailableReason), (fresh[0].Kind, fresh[0].Reason));
+        Assert.Equal(0, door.Unlocks);
+
+        // Writable again (the disk was fixed): the next grant goes ahead and the state says so.
+        readOnly.MakeWritable();
+        _time.Advance(TimeSpan.FromSeconds(15));
+        var later = await executor.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, _time.GetUtcNow())), CancellationToken.None);
+        Assert.Equal(DecisionKind.Granted, later[0].Kind);
+        Assert.Equal(1, door.Unlocks);
+        Assert.Equal([false, true], changes);
+    }
+
+    [Fact]
+    public async Task A_directory_where_the_ledger_file_should_be_denies_grants()
+    {
+        // A directory where the ledger file should be: it exists and cannot be read as a file.
+        Directory.CreateDirectory(Path.Combine(_directory, "granted.log"));
+        var door = new RecordingDoor();
+        using var executor = Create(door);
+
+        Assert.Equal(0, executor.RestoreLedger(TimeSpan.FromSeconds(12)));
+        Assert.False(executor.LedgerAvailable);
+        var decisions = await executor.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, _time.GetUtcNow())), CancellationToken.None);
+
+        Assert.Equal((DecisionKind.Denied, DecisionExecutor.LedgerUnavailableReason), (decisions[0].Kind, decisions[0].Reason));
+        Assert.Equal(0, door.Unlocks);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private DecisionExecutor Create(IDoor door) =>

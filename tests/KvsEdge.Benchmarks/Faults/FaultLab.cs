@@ -267,6 +267,15 @@ internal sealed class DaemonConfig(FaultLab lab, string row, string directory, s
         return child;
     }
 
+    /// <summary>Every output line of every process started for this configuration.</summary>
+    public IReadOnlyList<string> Lines()
+    {
+        lock (_started)
+        {
+            return [.. _started.SelectMany(c => c.Lines)];
+        }
+    }
+
     public void WriteOutputs()
     {
         lock (_started)

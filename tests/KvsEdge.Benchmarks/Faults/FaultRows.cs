@@ -254,10 +254,12 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
             Processes.Signal(daemon.Id, Processes.SigTerm);
             int code = await daemon.Exited.WaitAsync(TimeSpan.FromSeconds(15), ct);
             var levels = RelayLog.Levels(config.RelayLog, RelayPin);
-            if (levels.Count > 0 && !levels[^1].High)
+            int lastHigh = levels.Select((l, i) => (l, i)).LastOrDefault(x => x.l.High, (default, -1)).Item2;
+            if (lastHigh >= 0 && lastHigh + 1 < levels.Count)
             {
-                // The log has millisecond resolution, truncated: the signal time is truncated alike.
-                termToLow = levels[^1].At - signalled.AddTicks(-(signalled.Ticks % TimeSpan.TicksPerMillisecond));
+                // The first inactive write after the pulse began (later ones only repeat it). The log has millisecond
+                // resolution, truncated: the signal time is truncated alike.
+                termToLow = levels[lastHigh + 1].At - signalled.AddTicks(-(signalled.Ticks % TimeSpan.TicksPerMillisecond));
             }
 
             notes.Add(Invariant($"SIGTERM mid-pulse: exit {code}, relay {(termToLow is { } t ? $"inactive {t.TotalMilliseconds:0} ms after the signal" : "NOT inactive")}"));
@@ -280,7 +282,9 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
             await daemon.KillAsync();
             bool heldAfterKill = RelayLog.Levels(config.RelayLog, RelayPin)[^1].High;
             File.WriteAllText(config.ConfigFile, configText[..(configText.Length / 2)]); // a half-written config file
-            await using ChildProcess doorLock = config.Track(ChildProcess.Start("kvsedge door lock", lab.StartInfo(config.Directory, ["door", "lock", "--config", config.ConfigFile], config.Environment)));
+            // systemd gives every Exec* command of the unit its StateDirectory=, ExecStopPost included.
+            var environment = new Dictionary<string, string>(config.Environment) { ["STATE_DIRECTORY"] = config.StateDirectory };
+            await using ChildProcess doorLock = config.Track(ChildProcess.Start("kvsedge door lock", lab.StartInfo(config.Directory, ["door", "lock", "--config", config.ConfigFile], environment)));
             int code = await doorLock.Exited.WaitAsync(TimeSpan.FromSeconds(30), ct);
             var levels = RelayLog.Levels(config.RelayLog, RelayPin);
             lockedAfterKill = heldAfterKill && levels.Count > 0 && !levels[^1].High;
@@ -662,14 +666,15 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
                 // One failed lock write, then the retry lands: inactive, locked, and the watchdog never stopped.
                 bool low = await UntilAsync(() => RelayLog.Levels(config.RelayLog, RelayPin)[^1] is { High: false }, TimeSpan.FromSeconds(10), ct);
                 recovery = low ? Stopwatch.GetElapsedTime(put) : null;
-                bool locked = await Published(probe, config.Prefix + "/door", "locked", TimeSpan.FromSeconds(5));
                 int feedsBefore = systemd.Messages.Count(m => m.Contains("WATCHDOG=1", StringComparison.Ordinal));
                 await Task.Delay(TimeSpan.FromSeconds(2), ct); // the watchdog's keep-alives over two periods
                 bool feeding = systemd.Messages.Count(m => m.Contains("WATCHDOG=1", StringComparison.Ordinal)) > feedsBefore;
-                bool retried = daemon.Lines.Any(l => l.Contains("retry", StringComparison.OrdinalIgnoreCase));
-                bool ok = low && feeding && retried && !daemon.Exited.IsCompleted;
+                // The door's own second attempt in the same lock call usually absorbs a single failure (no fault, no
+                // log line); a slower recovery goes through the retry loop and logs RelayLockRecovered (1215).
+                bool recoveredLate = daemon.Lines.Any(l => l.Contains("[1215]", StringComparison.Ordinal));
+                bool ok = low && feeding && !daemon.Exited.IsCompleted;
                 passed &= ok;
-                notes.Add($"Once: relay {(low ? "inactive after the retry" : "NOT inactive")}, retry {(retried ? "logged" : "NOT logged")}, watchdog {(feeding ? "still fed" : "STOPPED")}{(locked ? ", locked published" : "")}{(fault ? ", fault published meanwhile" : "")}");
+                notes.Add($"Once: relay {(low ? "inactive after the retry" : "NOT inactive")} ({(recoveredLate ? "retry loop, 1215 logged" : "second attempt in the same lock call")}), watchdog {(feeding ? "still fed" : "STOPPED")}{(fault ? ", fault published meanwhile" : ", no fault published")}");
             }
             else
             {
@@ -678,10 +683,10 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
                 _feedCount = -1;
                 bool stopped = await UntilAsync(() => LastFeedAge(systemd) >= TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15), ct);
                 bool retained = fault && await MqttProbe.IsRetainedAsync("127.0.0.1", lab.Broker.Port, config.Prefix + "/door", "fault", TimeSpan.FromSeconds(5));
-                int retries = daemon.Lines.Count(l => l.Contains("retry", StringComparison.OrdinalIgnoreCase));
+                int retries = daemon.Lines.Count(l => l.Contains("[1214]", StringComparison.Ordinal)); // RelayLockRetryFailed
                 bool ok = fault && retained && stopped && retries > 1;
                 passed &= ok;
-                notes.Add(Invariant($"Always: fault {(retained ? "published, retained" : fault ? "published, NOT retained" : "NOT published")}, {retries} retry lines, watchdog {(stopped ? "stopped" : "still fed")}"));
+                notes.Add(Invariant($"Always: fault {(retained ? "published, retained" : fault ? "published, NOT retained" : "NOT published")}, {retries} failed-retry lines (1214), watchdog {(stopped ? "stopped" : "still fed")}"));
             }
         }
 
@@ -733,6 +738,8 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
             string now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
             File.WriteAllText(Path.Combine(config.StateDirectory, "granted.log"), $"99999999999999999 alice/1\nnot a ledger line\n-99999999999999999 alice/2\n{now} alice/3\n");
             (bool ok, string note, int w) = await LedgerCaseAsync(config, stream, expectPulse: true, ct);
+            int skipped = config.Lines().Count(l => l.Contains("DecisionExecutor[1504]", StringComparison.Ordinal));
+            note += Invariant($", {skipped} LedgerLinesSkipped (1504) log lines");
             passed &= ok;
             wrong += w;
             notes.Add("corrupt lines: " + note);
@@ -752,7 +759,8 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
             await Processes.RunAsync("mount", "-t", "tmpfs", "-o", "size=64k", "kvsedge-faults", config.StateDirectory);
             try
             {
-                (bool ok, string note, int w) = await LedgerCaseAsync(config, stream, expectPulse: false, ct, afterStart: () => Fill(config.StateDirectory));
+                (bool ok, string note, int w) = await LedgerCaseAsync(config, stream, expectPulse: false, ct, afterStart: () => Fill(config.StateDirectory),
+                    recover: () => File.Delete(Path.Combine(config.StateDirectory, "filler")));
                 passed &= ok;
                 wrong += w;
                 notes.Add("disk full: " + note);
@@ -803,7 +811,8 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
         }
     }
 
-    private async Task<(bool Ok, string Note, int Wrong)> LedgerCaseAsync(DaemonConfig config, string stream, bool expectPulse, CancellationToken ct, Action? afterStart = null)
+    /// <param name="recover">Undoes the fault; then a grant must pulse again and the ledger read ok.</param>
+    private async Task<(bool Ok, string Note, int Wrong)> LedgerCaseAsync(DaemonConfig config, string stream, bool expectPulse, CancellationToken ct, Action? afterStart = null, Action? recover = null)
     {
         await using MqttProbe probe = await MqttProbe.ConnectAsync("127.0.0.1", lab.Broker.Port, config.Prefix + "/#");
         ChildProcess daemon;
@@ -827,10 +836,26 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
             int wrong = !expectPulse && pulsed ? config.Edges - baseEdges : 0;
             bool locked = RelayLog.Levels(config.RelayLog, RelayPin) is { Count: > 0 } levels && !levels[^1].High
                 || await UntilAsync(() => !RelayLog.Levels(config.RelayLog, RelayPin)[^1].High, TimeSpan.FromSeconds(2), ct);
+            string expected = expectPulse ? "\"ok\"" : "\"unavailable\"";
+            bool reported = await UntilAsync(() => LedgerState(probe, config.Prefix) == expected, TimeSpan.FromSeconds(5), ct);
             string? ledger = LedgerState(probe, config.Prefix);
+            string recovered = string.Empty;
+            bool recoveredOk = true;
+            if (recover is not null)
+            {
+                recover();
+                long freed = Stopwatch.GetTimestamp();
+                int before = config.Edges;
+                await lab.PutMatchAsync(stream, "alice", ct);
+                bool again = await UntilAsync(() => config.Edges > before, Decide, ct);
+                bool ledgerOk = await UntilAsync(() => LedgerState(probe, config.Prefix) == "\"ok\"", TimeSpan.FromSeconds(5), ct);
+                recoveredOk = again && ledgerOk;
+                recovered = Invariant($"; space freed: next grant {(again ? $"pulsed after {Stopwatch.GetElapsedTime(freed).TotalMilliseconds:0} ms" : "did NOT pulse")}, ledger {LedgerState(probe, config.Prefix) ?? "not reported"}");
+            }
+
             bool alive = !daemon.Exited.IsCompleted;
-            bool ok = alive && decided && pulsed == expectPulse && locked && ledger is not null;
-            return (ok, $"daemon {(alive ? "running" : "EXITED")}, grant {(pulsed ? "pulsed" : "did not pulse")}{(expectPulse == pulsed ? "" : " (WRONG)")}, door {(locked ? "locked" : "NOT locked")}, recognition ledger state {ledger ?? "NOT reported"}", wrong);
+            bool ok = alive && decided && pulsed == expectPulse && locked && reported && recoveredOk;
+            return (ok, $"daemon {(alive ? "running" : "EXITED")}, grant {(pulsed ? "pulsed" : "did not pulse")}{(expectPulse == pulsed ? "" : " (WRONG)")}, door {(locked ? "locked" : "NOT locked")}, recognition ledger {ledger ?? "NOT reported"}{recovered}", wrong);
         }
         finally
         {

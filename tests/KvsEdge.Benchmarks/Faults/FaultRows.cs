@@ -617,7 +617,7 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
         double growth = slope * duration.TotalSeconds;
         bool passed = !daemon.Exited.IsCompleted && steady.Count >= 10 && growth <= 5 && wrong == 0 && lost == 0 && edges == grants;
         return new FaultResult("R10", "accelerated soak", Invariant($"{fragments.Count} records at 20/s for {duration.TotalSeconds:0} s, camera on"), wrong, lost, null, passed,
-            Invariant($"RSS {samples.FirstOrDefault().MiB:0.0} → {samples.LastOrDefault().MiB:0.0} MiB (max {samples.DefaultIfEmpty().Max(s => s.MiB):0.0}); slope {slope * 60:0.00} MiB/min after warm-up = {growth:0.00} MiB over the run (limit 5); {edges} pulses for {grants} grants; events for {fragments.Count - lost} of {fragments.Count} records"));
+            Invariant($"RSS MiB at 0/25/50/75/100 % of the run: {string.Join(" / ", new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(q => samples.Count == 0 ? "-" : samples[(int)Math.Round(q * (samples.Count - 1))].MiB.ToString("0.0", CultureInfo.InvariantCulture)))}; slope {slope * 60:0.00} MiB/min after warm-up = {growth:0.00} MiB over the run (limit 5); {edges} pulses for {grants} grants; events for {fragments.Count - lost} of {fragments.Count} records"));
 
         static double Slope(IReadOnlyList<(double X, double Y)> points)
         {

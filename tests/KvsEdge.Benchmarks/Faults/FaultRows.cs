@@ -617,9 +617,13 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
         var steady = samples.Where(s => s.Seconds >= warmUp.TotalSeconds).ToList();
         double slope = Slope(steady);
         double growth = slope * (duration - warmUp).TotalSeconds;
-        bool passed = !daemon.Exited.IsCompleted && steady.Count >= 10 && growth <= 5 && wrong == 0 && lost == 0 && edges == grants;
+        // A grant decided while the previous pulse still runs starts none (PulseNotStarted, 1502): behind a lagging
+        // consumer two grants can land within one pulse. Every other grant must have its pulse.
+        int granted = daemon.Lines.Count(l => l.Contains("Decision access_granted", StringComparison.Ordinal));
+        int busy = daemon.Lines.Count(l => l.Contains("[1502]", StringComparison.Ordinal));
+        bool passed = !daemon.Exited.IsCompleted && steady.Count >= 10 && growth <= 5 && wrong == 0 && lost == 0 && edges == granted - busy;
         return new FaultResult("R10", "accelerated soak", Invariant($"{fragments.Count} records at 20/s for {duration.TotalSeconds:0} s, camera on"), wrong, lost, null, passed,
-            Invariant($"RSS MiB at 0/25/50/75/100 % of the run: {string.Join(" / ", new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(q => samples.Count == 0 ? "-" : samples[(int)Math.Round(q * (samples.Count - 1))].MiB.ToString("0.0", CultureInfo.InvariantCulture)))}; slope {slope * 60:0.00} MiB/min after a {warmUp.TotalSeconds:0} s warm-up = {growth:0.00} MiB over the remaining {(duration - warmUp).TotalSeconds:0} s (limit 5); {edges} pulses for {grants} grants; events for {fragments.Count - lost} of {fragments.Count} records"));
+            Invariant($"RSS MiB at 0/25/50/75/100 % of the run: {string.Join(" / ", new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(q => samples.Count == 0 ? "-" : samples[(int)Math.Round(q * (samples.Count - 1))].MiB.ToString("0.0", CultureInfo.InvariantCulture)))}; slope {slope * 60:0.00} MiB/min after a {warmUp.TotalSeconds:0} s warm-up = {growth:0.00} MiB over the remaining {(duration - warmUp).TotalSeconds:0} s (limit 5); {edges} pulses for {grants} allow-listed records ({granted} granted, {busy} while a pulse ran); events for {fragments.Count - lost} of {fragments.Count} records"));
 
         static double Slope(IReadOnlyList<(double X, double Y)> points)
         {

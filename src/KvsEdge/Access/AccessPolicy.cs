@@ -25,8 +25,8 @@ public sealed class AccessPolicy
 
     private const int MaxTrackedStreams = 64;
 
-    private readonly AccessRules _rules;
     private readonly Lock _gate = new();
+    private AccessRules _rules; // replaced whole under _gate by Reload; the memory below outlives every swap
     private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _seenByFrameTime = new();
     private readonly Dictionary<string, List<FrameMark>> _recentFrames = new(StringComparer.Ordinal);
@@ -54,8 +54,51 @@ public sealed class AccessPolicy
         }
     }
 
-    /// <summary>The mapping from ExternalImageId to person this policy uses.</summary>
-    public ExternalIdMapper Mapper => _rules.Mapper;
+    /// <summary>The mapping from ExternalImageId to person this policy uses (the current rules').</summary>
+    public ExternalIdMapper Mapper
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rules.Mapper;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Swaps in rules compiled from <paramref name="options"/>, keeping de-duplication, confirmation and cooldown
+    /// memory: replacing the policy object instead would forget them and let a redelivered grant unlock twice.
+    /// Invalid options change nothing. MaxEventAge and MaxClockSkew stay as they were at start (they bound the replay
+    /// window the ledger was restored for and faces are forgotten by); a change to them is reported as deferred.
+    /// </summary>
+    public AccessRulesReload Reload(AccessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        AccessRules? next = AccessRules.Compile(options, errors);
+        if (next is null)
+        {
+            return new AccessRulesReload(false, errors, []);
+        }
+
+        lock (_gate)
+        {
+            var deferred = new List<string>();
+            if (next.MaxEventAge != _rules.MaxEventAge)
+            {
+                deferred.Add(AccessOptions.SectionName + ":" + nameof(AccessOptions.MaxEventAge));
+            }
+
+            if (next.MaxClockSkew != _rules.MaxClockSkew)
+            {
+                deferred.Add(AccessOptions.SectionName + ":" + nameof(AccessOptions.MaxClockSkew));
+            }
+
+            _rules = next.WithReplayWindowOf(_rules);
+            return new AccessRulesReload(true, [], deferred);
+        }
+    }
 
     /// <summary>The decision for a record that could not be parsed: audited, never acted on.</summary>
     public static Decision Malformed(string detail, DateTimeOffset now) =>
@@ -74,11 +117,10 @@ public sealed class AccessPolicy
         {
             Remember(dedupKey, frameTime);
             EnforceCap();
-            // Someone since removed from the allow list cannot be granted anyway: nothing to restore.
-            if (person is not null && _rules.People.TryGetValue(person, out PersonRule? rule)
-                && (!_lastGrant.TryGetValue(rule.Name, out DateTimeOffset last) || frameTime > last))
+            // Whoever it was, even someone the current rules no longer list: a reload may list them again.
+            if (person is not null && (!_lastGrant.TryGetValue(person, out DateTimeOffset last) || frameTime > last))
             {
-                _lastGrant[rule.Name] = frameTime;
+                _lastGrant[person] = frameTime;
             }
         }
     }

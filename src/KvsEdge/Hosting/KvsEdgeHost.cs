@@ -29,7 +29,9 @@ public static class KvsEdgeHost
             DisableDefaults = true,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddKvsEdgeSources(configFile, overrides);
+        var reloadErrors = new ConfigurationReloadErrors();
+        builder.Configuration.AddKvsEdgeSources(configFile, overrides, reloadErrors);
+        builder.Services.AddSingleton(reloadErrors);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -71,6 +73,9 @@ public static class KvsEdgeHost
         services.AddSingleton<FaceSearchRecordHandler>();
         services.AddSingleton<RecognitionStatusReporter>();
         services.AddHostedService<AccessStartup>();
+        // After the ledger is restored: a changed `Access` section swaps the rules inside the one policy.
+        services.AddSingleton<AccessRulesReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessRulesReloader>());
 
         // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
         services.AddSystemdNotify();

@@ -85,7 +85,8 @@ public static class HomeAssistantDiscovery
             ["recognition_problem"] = Entity("binary_sensor", "Recognition problem", recognition, idPrefix + "recognition_problem", new JsonObject
             {
                 ["device_class"] = "problem",
-                ["value_template"] = "{{ 'ON' if value_json.state in ('error', 'waiting') else 'OFF' }}",
+                // A ledger that cannot be written denies every grant: as much a problem as a stopped source.
+                ["value_template"] = "{{ 'ON' if value_json.state in ('error', 'waiting') or value_json.ledger == 'unavailable' else 'OFF' }}",
                 ["entity_category"] = "diagnostic",
             }),
         };

@@ -23,7 +23,7 @@ internal sealed record EventPayload(
     string DecidedAt);
 
 /// <summary>The retained `recognition` payload.</summary>
-internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiCounters? ImageApi, string Ledger);
+internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiCounters? ImageApi, string? ConfigError, string Ledger);
 
 // Source generation keeps the payloads trimming-safe and reflection-free on the Pi.
 // Nulls are written as null so every key is always present: consumers (Home Assistant templates) can rely on the shape.
@@ -50,7 +50,7 @@ public static class StatusPayloads
     public static string Recognition(RecognitionStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Iso(status.LastRecordAt), status.LastError, status.ImageApi, status.Ledger);
+        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Iso(status.LastRecordAt), status.LastError, status.ImageApi, status.ConfigError, status.Ledger);
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.RecognitionPayload);
     }
 

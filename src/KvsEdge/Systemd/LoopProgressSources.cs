@@ -1,4 +1,3 @@
-using KvsEdge.Aws;
 using KvsEdge.Camera;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
@@ -36,22 +35,9 @@ public sealed class RecognitionLoopProgress : ILoopProgress
     /// </summary>
     internal static TimeSpan LongestQuiet(RecognitionOptions options) => options.Sources.Select(source => LongestQuiet(options, source)).Max();
 
-    private static TimeSpan LongestQuiet(RecognitionOptions options, string source)
-    {
-        TimeSpan awsRequest = new AwsClientOptions().Timeout;
-        return source switch
-        {
-            // A backoff, or a discovery round with no open shard, then one request that may run to its timeout.
-            RecognitionSources.Kinesis => Max(options.Kinesis.RetryMaxDelay, options.Kinesis.ShardDiscoveryInterval, options.Kinesis.PollInterval) + awsRequest,
-            // The pause between two rounds; the bundled file's own gaps are a few seconds.
-            RecognitionSources.Replay => options.Replay.LoopDelay + TimeSpan.FromMinutes(1),
-            // Idle, it beats every HeartbeatInterval; in a search, one frame wait, one backoff and one request between beats.
-            RecognitionSources.ImageApi => Max(ImageApiFaceMatchSource.HeartbeatInterval, options.ImageApi.FrameTimeout + options.ImageApi.RetryMaxDelay + awsRequest),
-            _ => TimeSpan.FromMinutes(2),
-        };
-    }
-
-    private static TimeSpan Max(params TimeSpan[] values) => values.Max();
+    // Each source declares its own bound; a name no source registered (refused at start anyway) gets two minutes.
+    private static TimeSpan LongestQuiet(RecognitionOptions options, string source) =>
+        RecognitionSourceCatalog.Find(source)?.LongestQuiet(options) ?? TimeSpan.FromMinutes(2);
 }
 
 /// <summary>

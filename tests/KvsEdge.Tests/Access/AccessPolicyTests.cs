@@ -368,7 +368,7 @@ public class AccessPolicyTests
         Assert.Equal("Ignored/cooldown", Outcome(policy.Decide(Obs(T0.AddSeconds(3), ("alice", 99)), T0.AddSeconds(3))));
         Assert.Equal(Granted, Outcome(policy.Decide(Obs(T0.AddSeconds(10), ("alice", 99)), T0.AddSeconds(10))));
 
-        // A name no longer on the allow list restores nothing (and does not throw).
+        // A name the current rules do not list is kept too (a reload may list them again), without throwing.
         policy.RememberGranted("removed#0", T0, "carol");
     }
 

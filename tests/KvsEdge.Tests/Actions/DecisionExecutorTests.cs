@@ -141,7 +141,7 @@ public sealed class DecisionExecutorTests : IDisposable
     {
         byte[] granted = FaceRecords.Match("alice", 97, _time.GetUtcNow());
         FaceObservation before = Frame(granted)[0];
-        using var readOnly = ReadOnlyDirectory.TryCreate(dir =>
+        using var readOnly = TmpfsDirectory.TryCreate(dir =>
         {
             using var first = new GrantLedger(dir);
             first.Append(before.DedupKey, before.FrameTime, "alice");
@@ -175,6 +175,46 @@ public sealed class DecisionExecutorTests : IDisposable
         Assert.Equal(DecisionKind.Granted, later[0].Kind);
         Assert.Equal(1, door.Unlocks);
         Assert.Equal([false, true], changes);
+    }
+
+    [Fact]
+    public async Task A_full_state_directory_denies_grants_until_space_is_freed_and_loses_no_entry()
+    {
+        using var full = TmpfsDirectory.TryCreate(size: "16k", readOnly: false);
+        Assert.True(full is not null, "needs root to mount a small tmpfs");
+        var door = new RecordingDoor();
+        using var ledger = new GrantLedger(full.Path);
+        using var executor = new DecisionExecutor(new AccessPolicy(TestPolicies.AliceAllowed()), door, _status, ledger, _time, NullLogger<DecisionExecutor>.Instance);
+        executor.RestoreLedger(TimeSpan.FromSeconds(12)); // leaves an empty ledger: no page of its own to append into
+
+        string filler = Path.Combine(full.Path, "filler");
+        using (var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
+        {
+            Assert.Throws<IOException>((Action)(() =>
+            {
+                while (true)
+                {
+                    stream.Write(new byte[512]);
+                }
+            }));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(15));
+        var denied = await executor.HandleFrameAsync(Frame(FaceRecords.Match("alice", 97, _time.GetUtcNow())), CancellationToken.None);
+        Assert.Equal((DecisionKind.Denied, DecisionExecutor.LedgerUnavailableReason), (denied[0].Kind, denied[0].Reason));
+        Assert.False(executor.LedgerAvailable);
+        Assert.Equal(0, door.Unlocks);
+
+        File.Delete(filler);
+        _time.Advance(TimeSpan.FromSeconds(15));
+        byte[] third = FaceRecords.Match("alice", 97, _time.GetUtcNow());
+        Assert.Equal(DecisionKind.Granted, (await executor.HandleFrameAsync(Frame(third), CancellationToken.None))[0].Kind);
+        Assert.True(executor.LedgerAvailable);
+        Assert.Equal(1, door.Unlocks);
+
+        // The grant is on disk and readable, whatever the failed append left behind.
+        using var reread = new GrantLedger(full.Path);
+        Assert.Equal([Frame(third)[0].DedupKey], reread.ReadRecent(_time.GetUtcNow().AddMinutes(-5), out _).Select(e => e.Key));
     }
 
     [Fact]

@@ -43,6 +43,25 @@ public sealed class GrantLedgerTests : IDisposable
     }
 
     [Fact]
+    public void An_append_after_a_torn_line_starts_on_a_fresh_line_so_only_the_torn_one_is_lost()
+    {
+        using (var ledger = new GrantLedger(_directory))
+        {
+            ledger.Append("whole#0", T0);
+        }
+
+        File.AppendAllText(Path.Combine(_directory, "granted.log"), "{\"t\":1764064800000,\"ke"); // a full disk cut it short
+        using (var ledger = new GrantLedger(_directory))
+        {
+            ledger.Append("after#0", T0);
+        }
+
+        using var reopened = new GrantLedger(_directory);
+        Assert.Equal(["whole#0", "after#0"], reopened.ReadRecent(T0.AddMinutes(-1), out int skipped).Select(e => e.Key));
+        Assert.Equal(1, skipped);
+    }
+
+    [Fact]
     public void Keys_with_line_breaks_cannot_forge_entries()
     {
         // Both forged lines are inside the window and well formed, in either format: only escaping stops them.

@@ -3,20 +3,20 @@ using System.Diagnostics;
 namespace KvsEdge.TestSupport;
 
 /// <summary>
-/// A directory that really refuses writes (EROFS), even to root, who ignores file modes: a small tmpfs filled by
-/// <c>populate</c>, then remounted read-only. Unmounted and removed on dispose. Needs root (the tests run as root);
-/// <see cref="TryCreate"/> returns null elsewhere so callers can say why they did not run.
+/// A small tmpfs for state-directory faults that root cannot bypass (root ignores file modes): read-only (EROFS) or
+/// full (ENOSPC). Filled by <c>populate</c>, then remounted read-only unless asked otherwise. Unmounted and removed on
+/// dispose. Needs root (the tests run as root); <see cref="TryCreate"/> returns null elsewhere so callers can say why.
 /// </summary>
-public sealed class ReadOnlyDirectory : IDisposable
+public sealed class TmpfsDirectory : IDisposable
 {
-    private ReadOnlyDirectory(string path)
+    private TmpfsDirectory(string path)
     {
         Path = path;
     }
 
     public string Path { get; }
 
-    public static ReadOnlyDirectory? TryCreate(Action<string>? populate = null, string size = "1m")
+    public static TmpfsDirectory? TryCreate(Action<string>? populate = null, string size = "1m", bool readOnly = true)
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
         {
@@ -30,11 +30,11 @@ public sealed class ReadOnlyDirectory : IDisposable
             return null;
         }
 
-        var directory = new ReadOnlyDirectory(path);
+        var directory = new TmpfsDirectory(path);
         try
         {
             populate?.Invoke(path);
-            if (Run("mount", "-o", "remount,ro", path) != 0)
+            if (readOnly && Run("mount", "-o", "remount,ro", path) != 0)
             {
                 throw new InvalidOperationException("could not remount " + path + " read-only");
             }

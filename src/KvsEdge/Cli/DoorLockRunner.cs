@@ -47,7 +47,7 @@ public static class DoorLockRunner
             // Unreadable, not JSON, or unbindable: whatever it is, the strike still gets locked below.
             using var report = new StringWriter(CultureInfo.InvariantCulture);
             problem = ConfigurationErrors.TryReport(ex, report)
-                ? string.Join(" ", report.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1))
+                ? string.Join(" ", report.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1).Select(l => l.TrimStart('-', ' ')))
                 : ex.Message;
         }
 

@@ -131,7 +131,8 @@ internal sealed class FailingWriteDriver(TimeProvider time, int failingPin) : Si
 /// <paramref name="lockFailures"/> times, and with <paramref name="activeWriteLandsThenThrows"/> the active level reaches
 /// the line before the write reports an error. Counts the inactive writes tried.
 /// </summary>
-internal sealed class FlakyRelayDriver(TimeProvider time, int lockFailures, bool activeWriteLandsThenThrows = false) : SimulatedGpioDriver(time)
+/// With <paramref name="silent"/>, a failing lock write reports success but never reaches the line (only a read back tells).
+internal sealed class FlakyRelayDriver(TimeProvider time, int lockFailures, bool activeWriteLandsThenThrows = false, bool silent = false) : SimulatedGpioDriver(time)
 {
     private readonly Lock _gate = new();
     private readonly List<(int Count, TaskCompletionSource Signal)> _waiters = [];
@@ -180,6 +181,11 @@ internal sealed class FlakyRelayDriver(TimeProvider time, int lockFailures, bool
                 }
 
                 _waiters.RemoveAll(w => w.Count <= _lockWritesTried && w.Signal.TrySetResult());
+            }
+
+            if (fail && silent)
+            {
+                return;
             }
 
             if (fail)

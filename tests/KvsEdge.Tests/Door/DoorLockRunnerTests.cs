@@ -50,6 +50,8 @@ public sealed class DoorLockRunnerTests : IDisposable
         Assert.Equal((DoorOptions.LibgpiodDriver, 0, 17, false), (_used!.Driver, _used.Chip, _used.Relay.Pin, _used.Relay.ActiveLow));
         Assert.All(_driver!.Transitions, t => Assert.Equal((17, PinValue.Low), (t.Pin, t.Value)));
         Assert.Contains("packaged default relay", _error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("door lock: the configuration cannot be used (", _error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("(- ", _error.ToString(), StringComparison.Ordinal); // the reason, not the list markup
         Assert.Contains("does not exist", _error.ToString(), StringComparison.Ordinal);
     }
 

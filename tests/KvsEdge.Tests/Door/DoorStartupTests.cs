@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using KvsEdge.Cli;
 using KvsEdge.Door;
 using KvsEdge.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace KvsEdge.Tests.Door;
@@ -23,6 +24,9 @@ public sealed class DoorStartupTests : IDisposable
         using IHost? host = HostRunner.TryBuild(config, overrides: null, error);
         Assert.True(host is not null, error.ToString());
         Assert.False(File.Exists(Path.Combine(StateDirectory, LastKnownRelay.FileName))); // not before the relay is open
+
+        // The door's relay health is one of the loops the systemd watchdog watches.
+        Assert.Contains(host.Services.GetServices<KvsEdge.Systemd.ILoopProgress>(), l => l is KvsEdge.Systemd.DoorLoopProgress { Name: "door" });
 
         await host.StartAsync();
         try

@@ -102,6 +102,26 @@ public class RelayFaultTests
     }
 
     [Fact]
+    public async Task A_lock_write_that_reports_success_but_leaves_the_line_active_is_a_fault_until_it_reads_back_inactive()
+    {
+        // Only the read back can tell: the first two lock writes return without error and change nothing.
+        await using var h = new DoorHarness(driver: time => new FlakyRelayDriver(time, lockFailures: 2, silent: true));
+        await h.StartAsync();
+
+        Assert.True(await h.Door.UnlockAsync(CancellationToken.None));
+        await h.AdvanceAsync(Pulse);
+        await h.WaitForStateAsync(DoorState.Fault);
+        Assert.Equal(PinValue.High, h.Relay);
+        Assert.False(await h.Door.UnlockAsync(CancellationToken.None));
+
+        await h.Time.WaitForTimerAsync(d => d == DoorController.RelockRetryInitialDelay);
+        await h.AdvanceAsync(DoorController.RelockRetryInitialDelay);
+        await h.WaitForStateAsync(DoorState.Locked);
+        Assert.Equal(PinValue.Low, h.Relay);
+        Assert.Equal([DoorState.Unlocked, DoorState.Fault, DoorState.Locked], h.Events);
+    }
+
+    [Fact]
     public async Task A_failed_unlock_write_that_moved_the_line_is_driven_back_and_read_back()
     {
         // The active level lands, the write reports an error, and the first two lock writes fail too.

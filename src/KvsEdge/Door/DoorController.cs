@@ -60,6 +60,10 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
     private bool _retrying;
     private Pulse? _pulse;
 
+    // A lock write that failed although a later try within the same lock confirmed the line inactive: logged outside
+    // _gate by LogLockFailure, so a relay that needs retries is visible before it fails for good.
+    private Exception? _absorbedLockFailure;
+
     // TimeProvider timestamp since which the relay is (or may be) active and not read back inactive; 0 when confirmed.
     private long _unconfirmedSince;
     private long _deniedGeneration;
@@ -474,7 +478,12 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
             {
                 if (_gpio.Read(_relay.Pin) == inactive)
                 {
-                    // Confirmed, whatever the write reported.
+                    // Confirmed, whatever the write reported; an earlier failed try is still worth a warning.
+                    if (error is not null)
+                    {
+                        _absorbedLockFailure = error;
+                    }
+
                     error = null;
                     Interlocked.Exchange(ref _unconfirmedSince, 0);
                     if (_faulted)
@@ -570,6 +579,11 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
 
     private void LogLockFailure(Exception? error)
     {
+        if (Interlocked.Exchange(ref _absorbedLockFailure, null) is { } absorbed)
+        {
+            Log.RelayLockWriteRetried(_logger, _relay.Pin, absorbed);
+        }
+
         if (error is not null)
         {
             Log.RelayLockFailed(_logger, _relay.Pin, error);

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1207, LogLevel.Critical, "Driving the relay on pin {RelayPin} inactive failed; the strike may be held open", EventName = "RelayLockFailed")]
     public static partial void RelayLockFailed(ILogger logger, int relayPin, Exception exception);
 
+    [LoggerMessage(1218, LogLevel.Warning, "A write driving the relay on pin {RelayPin} inactive failed; a second try read the line back inactive", EventName = "RelayLockWriteRetried")]
+    public static partial void RelayLockWriteRetried(ILogger logger, int relayPin, Exception exception);
+
     [LoggerMessage(1208, LogLevel.Warning, "Writing the {Led} LED on pin {Pin} failed", EventName = "LedWriteFailed")]
     public static partial void LedWriteFailed(ILogger logger, string led, int pin, Exception exception);
 

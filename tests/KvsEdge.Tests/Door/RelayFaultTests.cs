@@ -13,8 +13,9 @@ public class RelayFaultTests
     [Fact]
     public async Task A_lock_write_that_fails_once_is_retried_and_the_door_is_locked_again()
     {
+        var logger = new EventIdLogger();
         await using var h = new DoorHarness(driver: time => new SimulatedGpioDriver(
-            time, lockWriteFault: new RelayLockWriteFault(DoorHarness.RelayPin, PinValue.Low, LockWriteFailures.Once)));
+            time, lockWriteFault: new RelayLockWriteFault(DoorHarness.RelayPin, PinValue.Low, LockWriteFailures.Once)), logger: logger);
         await h.StartAsync();
 
         Assert.True(await h.Door.UnlockAsync(CancellationToken.None));
@@ -23,6 +24,10 @@ public class RelayFaultTests
 
         Assert.Equal(PinValue.Low, h.Relay);
         Assert.Equal([DoorState.Unlocked, DoorState.Locked], h.Events);
+
+        // The failure the second try absorbed is not silent: one warning, and no critical "lock failed".
+        Assert.Equal(1, logger.Count("RelayLockWriteRetried"));
+        Assert.Equal(0, logger.Count("RelayLockFailed"));
         Assert.Equal(0, h.Door.RelayUnconfirmedSinceTimestamp);
 
         // Recovered: the next visitor gets a normal pulse.
@@ -239,5 +244,19 @@ public class RelayFaultTests
             _release.Set();
             _release.Dispose();
         }
+    }
+
+    private sealed class EventIdLogger : ILogger<DoorController>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _events = new();
+
+        public int Count(string eventName) => _events.Count(e => e == eventName);
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _events.Enqueue(eventId.Name ?? string.Empty);
     }
 }

@@ -112,12 +112,8 @@ public static class CloudCommands
                 $"[yellow]warning:[/] Cloud:FaceMatchThreshold {context.Cloud.FaceMatchThreshold.ToString(CultureInfo.InvariantCulture)} is under {CloudSetup.ServiceMinimumThreshold.ToString(CultureInfo.InvariantCulture)}; Rekognition raises it to {CloudSetup.ServiceMinimumThreshold.ToString(CultureInfo.InvariantCulture)}.");
         }
 
-        IReadOnlyList<CloudStep> steps = [];
-        await context.Console.Status().StartAsync("Checking the video stream…", async status =>
-        {
-            steps = await setup.UpAsync(step => status.Status($"{step.Resource}: {Word(step.Outcome)}"), cancellationToken)
-                .ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        IReadOnlyList<CloudStep> steps = await RunStepsAsync(context, "Checking the video stream…", report => setup.UpAsync(report, cancellationToken))
+            .ConfigureAwait(false);
 
         context.Console.Write(StepTable(steps));
         var created = steps.Count(s => s.Outcome == CloudOutcome.Created);
@@ -132,12 +128,8 @@ public static class CloudCommands
     private static async Task<int> UpImageApiAsync(CloudContext context, bool iam, CancellationToken cancellationToken)
     {
         using var clients = new SetupClients(context, createDevicePolicy: iam);
-        IReadOnlyList<CloudStep> steps = [];
-        await context.Console.Status().StartAsync("Checking the face collection…", async status =>
-        {
-            steps = await clients.Setup.UpAsync(step => status.Status($"{step.Resource}: {Word(step.Outcome)}"), cancellationToken)
-                .ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        IReadOnlyList<CloudStep> steps = await RunStepsAsync(context, "Checking the face collection…", report => clients.Setup.UpAsync(report, cancellationToken))
+            .ConfigureAwait(false);
 
         context.Console.Write(StepTable(steps));
         var created = steps.Count(s => s.Outcome == CloudOutcome.Created);
@@ -197,12 +189,8 @@ public static class CloudCommands
         }
 
         using var clients = new SetupClients(context);
-        IReadOnlyList<CloudStep> steps = [];
-        await context.Console.Status().StartAsync("Deleting…", async status =>
-        {
-            steps = await clients.Setup.DownAsync(step => status.Status($"{step.Resource}: {Word(step.Outcome)}"), cancellationToken)
-                .ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        IReadOnlyList<CloudStep> steps = await RunStepsAsync(context, "Deleting…", report => clients.Setup.DownAsync(report, cancellationToken))
+            .ConfigureAwait(false);
         context.Console.Write(StepTable(steps));
         context.Console.WriteLine(steps.All(s => s.Outcome == CloudOutcome.AlreadyGone)
             ? "Nothing to delete: every resource was already gone."
@@ -469,6 +457,18 @@ public static class CloudCommands
     private static string ModeLine(CloudContext context) => string.IsNullOrWhiteSpace(context.Cloud.Mode)
         ? $"Cloud:Mode {context.Mode} (from Recognition:Source; set Cloud:Mode to choose)"
         : $"Cloud:Mode {context.Mode}";
+
+    /// <summary>Runs cloud steps behind a status line that names each resource as it is reached.</summary>
+    private static async Task<IReadOnlyList<CloudStep>> RunStepsAsync(
+        CloudContext context, string message, Func<Action<CloudStep>, Task<IReadOnlyList<CloudStep>>> run)
+    {
+        IReadOnlyList<CloudStep> steps = [];
+        await context.Console.Status().StartAsync(message, async status =>
+        {
+            steps = await run(step => status.Status($"{step.Resource}: {Word(step.Outcome)}")).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return steps;
+    }
 
     private static Table StepTable(IEnumerable<CloudStep> steps)
     {

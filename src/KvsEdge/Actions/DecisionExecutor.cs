@@ -37,6 +37,12 @@ public sealed partial class DecisionExecutor : IDisposable
     /// <summary>Raised after each decision is audited (the demo's live view listens).</summary>
     public event EventHandler<Decision>? Decided;
 
+    /// <summary>
+    /// Raised once a frame's decisions are all carried out and audited, so a view can show a relay change after the
+    /// decisions that caused it (the relay moves before the audit).
+    /// </summary>
+    public event EventHandler<IReadOnlyList<Decision>>? FrameDecided;
+
     /// <summary>Reloads the faces that already unlocked, so their redelivery after a restart is a duplicate.</summary>
     public int RestoreLedger(TimeSpan window)
     {
@@ -82,6 +88,7 @@ public sealed partial class DecisionExecutor : IDisposable
                 Audit(decision);
             }
 
+            FrameDecided?.Invoke(this, decisions);
             return decisions;
         }
         finally

@@ -89,7 +89,9 @@ public sealed partial class PipelineSupervisor : BackgroundService
         await Task.Yield();
         if (!_options.Enabled)
         {
-            Publish(CameraState.Stopped, null, [], 0, 0, null);
+            // No camera, no camera topic: the empty retained payload also deletes one left from when it was on.
+            Publish(CameraState.Stopped, null, [], 0, 0, null, publish: false);
+            _status.PublishState("camera", string.Empty);
             return;
         }
 
@@ -389,7 +391,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
 
     private void Heartbeat() => Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
 
-    private void Publish(string state, string? encoder, IReadOnlyList<string> sinks, double fps, int kbps, string? lastError)
+    private void Publish(string state, string? encoder, IReadOnlyList<string> sinks, double fps, int kbps, string? lastError, bool publish = true)
     {
         CameraStatus status = new(state, _options.Source, encoder, sinks, fps, kbps, Volatile.Read(ref _restarts), lastError, _time.GetUtcNow());
         lock (_statusGate)
@@ -397,7 +399,11 @@ public sealed partial class PipelineSupervisor : BackgroundService
             _current = status;
         }
 
-        _status.PublishState("camera", status.ToJson());
+        if (publish)
+        {
+            _status.PublishState("camera", status.ToJson());
+        }
+
         StatusChanged?.Invoke(this, status);
     }
 

@@ -33,7 +33,9 @@ public sealed partial class DemoProcessTests(MosquittoFixture mosquitto) : IClas
     [Fact]
     public async Task The_piped_output_shows_each_decision_before_its_relay_line_in_time_order_and_unwrapped()
     {
-        await using KvsEdgeProcess demo = KvsEdgeProcess.Start("demo --once", new Dictionary<string, object>(), _work);
+        // A pulse long enough that the next records are decided while the door is open: their lines come after it.
+        var settings = new Dictionary<string, object> { ["Door"] = new Dictionary<string, object> { ["PulseDuration"] = "00:00:07" } };
+        await using KvsEdgeProcess demo = KvsEdgeProcess.Start("demo --once", settings, _work);
 
         int exit = await demo.Exited.WaitAsync(Bound);
 

@@ -93,19 +93,20 @@ public sealed partial class DemoProcessTests(MosquittoFixture mosquitto) : IClas
     {
         await using KvsEdgeProcess demo = KvsEdgeProcess.Start("demo", new Dictionary<string, object>(), _work);
         string watch = await demo.WaitForLineAsync(l => l.Contains("mosquitto_sub ", StringComparison.Ordinal), Bound);
-        // The command exactly as printed (the banner is one unwrapped line even when piped), plus a message count so it ends.
+        // The command exactly as printed (the banner is one unwrapped line even when piped), plus `-C 1` so it ends.
         string command = WatchCommand().Match(watch).Value;
         Assert.EndsWith(" -v", command, StringComparison.Ordinal);
 
         var info = new ProcessStartInfo("/bin/sh");
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(command + " -C 3");
+        info.ArgumentList.Add(command + " -C 1");
         await using ChildProcess sub = ChildProcess.Start("mosquitto_sub", info);
 
         int exit = await sub.Exited.WaitAsync(Bound);
         string received = string.Join('\n', sub.Lines);
         Assert.True(exit == 0, $"{command}\n{received}\n{string.Join('\n', demo.Lines)}");
-        Assert.Contains("kvsedge/demo/availability online", received, StringComparison.Ordinal);
+        // One message of the demo's (which retained state comes first is the broker's choice), in `-v` form: topic payload.
+        Assert.Matches(@"^kvsedge/demo/(availability|door|camera|recognition|events) \S", received);
         Assert.DoesNotContain("identifier rejected", received, StringComparison.OrdinalIgnoreCase);
     }
 

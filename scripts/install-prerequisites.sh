@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need beside the .NET SDK: Mosquitto and GStreamer from apt, kinesalite
+# Installs what the tests and the demo need beside the .NET SDK: Mosquitto (broker and clients) and GStreamer from apt, kinesalite
 # from npm (into .tools/, pinned). Idempotent: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-apt_packages=(mosquitto gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+apt_packages=(mosquitto mosquitto-clients gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-plugins-base-apps libgstreamer1.0-0 nodejs npm shellcheck libxml2-utils debootstrap)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -30,6 +30,11 @@ public static class HomeAssistantSchema
             {
                 problems.Add("dev needs a name");
             }
+
+            if (TryGet(device, "sw", "sw_version", out JsonElement sw) && sw.GetString() is not { Length: > 0 })
+            {
+                problems.Add("dev sw/sw_version must be a non-empty string");
+            }
         }
 
         if (!TryGet(root, "o", "origin", out JsonElement origin) || !origin.TryGetProperty("name", out _))
@@ -82,6 +87,14 @@ public static class HomeAssistantSchema
             if (platform == "event" && (!config.TryGetProperty("event_types", out JsonElement types) || types.GetArrayLength() == 0))
             {
                 problems.Add($"{name}: event needs event_types");
+            }
+
+            // A sensor state rendered as '' is read as "no state" or blanks the sensor, depending on the release:
+            // a template that wants to keep the state renders this.state explicitly.
+            if (platform == "sensor" && TryGet(config, "value_template", "val_tpl", out JsonElement template)
+                && (template.GetString()!.Contains("''", StringComparison.Ordinal) || template.GetString()!.Contains("\"\"", StringComparison.Ordinal)))
+            {
+                problems.Add($"{name}: a sensor's value_template must not render an empty string; render this.state to keep the state");
             }
 
             if (platform == "lock" && !TryGet(config, "command_topic", "cmd_t", out _) && !TryGet(root, "command_topic", "cmd_t", out _))

@@ -261,8 +261,9 @@ public sealed class AccessPolicy
         if (bestName is null)
         {
             // The face looks most like someone who is not on the allow list: deny even if an allowed person also matches.
+            // The event names who it looks like (the collection's id), so an operator sees who was refused.
             return new Identity(
-                new Decision(DecisionKind.Denied, DecisionReasons.NotAllowed, now, obs, null, best.Similarity, best.FaceId,
+                new Decision(DecisionKind.Denied, DecisionReasons.NotAllowed, now, obs, NullIfEmpty(best.ExternalImageId), best.Similarity, best.FaceId,
                     "best match '" + best.ExternalImageId + "' is not an allowed person"),
                 null, null);
         }
@@ -286,6 +287,8 @@ public sealed class AccessPolicy
 
         return new Identity(null, bestPerson, qualifiedMatch);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private void RecordFrame(FaceObservation obs, string? person, DateTimeOffset now)
     {

@@ -43,6 +43,12 @@ public sealed partial class DecisionExecutor : IDisposable
     /// <summary>Raised after each decision is audited (the demo's live view listens).</summary>
     public event EventHandler<Decision>? Decided;
 
+    /// <summary>
+    /// Raised once a frame's decisions are all carried out and audited, so a view can show a relay change after the
+    /// decisions that caused it (the relay moves before the audit).
+    /// </summary>
+    public event EventHandler<IReadOnlyList<Decision>>? FrameDecided;
+
     /// <summary>Raised when the ledger becomes unavailable (true → false) or usable again (false → true).</summary>
     public event EventHandler<bool>? LedgerAvailabilityChanged;
 
@@ -129,6 +135,7 @@ public sealed partial class DecisionExecutor : IDisposable
                 Audit(decision);
             }
 
+            FrameDecided?.Invoke(this, decisions);
             return decisions;
         }
         finally

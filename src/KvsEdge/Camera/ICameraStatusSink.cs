@@ -7,4 +7,7 @@ namespace KvsEdge.Camera;
 public interface ICameraStatusSink
 {
     void Publish(CameraStatus status);
+
+    /// <summary>Withdraws the last reported state (the camera is off: a stale retained state must not linger).</summary>
+    void Clear();
 }

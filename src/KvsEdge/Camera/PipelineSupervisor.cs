@@ -125,7 +125,9 @@ public sealed partial class PipelineSupervisor : BackgroundService
         await Task.Yield();
         if (!_options.Enabled)
         {
-            Publish(CameraState.Stopped, null, [], 0, 0, null);
+            // No camera, no camera topic: the empty retained payload also deletes one left from when it was on.
+            Publish(CameraState.Stopped, null, [], 0, 0, null, publish: false);
+            _status.Clear();
             return;
         }
 
@@ -470,7 +472,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
 
     private void Heartbeat() => Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
 
-    private void Publish(string state, string? encoder, IReadOnlyList<string> sinks, double fps, int kbps, string? lastError)
+    private void Publish(string state, string? encoder, IReadOnlyList<string> sinks, double fps, int kbps, string? lastError, bool publish = true)
     {
         CameraStatus status = new(state, _options.Source, encoder, sinks, fps, kbps, Volatile.Read(ref _restarts), lastError, _time.GetUtcNow());
         lock (_statusGate)
@@ -478,7 +480,11 @@ public sealed partial class PipelineSupervisor : BackgroundService
             _current = status;
         }
 
-        _status.Publish(status);
+        if (publish)
+        {
+            _status.Publish(status);
+        }
+
         StatusChanged?.Invoke(this, status);
     }
 

@@ -98,18 +98,14 @@ public static class DemoRunner
             overrides["Access:People:alice:MinSimilarity"] = "90";
         }
 
+        // A broker named in the configuration (its host, or only its port on the default host) is used as is, as
+        // `kvsedge run` would; otherwise the demo brings its own.
         EmbeddedBroker? broker = null;
-        string brokerText;
-        if (string.IsNullOrEmpty(user["Mqtt:Host"]))
+        if (string.IsNullOrEmpty(user["Mqtt:Host"]) && string.IsNullOrEmpty(user["Mqtt:Port"]))
         {
             broker = await StartBrokerAsync(cancellationToken).ConfigureAwait(false);
-            overrides["Mqtt:Host"] = "127.0.0.1";
+            overrides["Mqtt:Host"] = broker.Host;
             overrides["Mqtt:Port"] = broker.Port.ToString(CultureInfo.InvariantCulture);
-            brokerText = $"embedded broker on 127.0.0.1:{broker.Port}";
-        }
-        else
-        {
-            brokerText = $"broker {user["Mqtt:Host"]}:{user["Mqtt:Port"] ?? "1883"}";
         }
 
         try
@@ -143,9 +139,11 @@ public static class DemoRunner
                     StartKeyTrigger(triggers);
                 }
 
-                string prefix = host.Services.GetRequiredService<IOptions<MqttOptions>>().Value
-                    .EffectiveTopicPrefix(host.Services.GetRequiredService<IOptions<DeviceOptions>>().Value);
-                view.WriteHeader(brokerText, prefix, overrides["Mqtt:Host"] is null ? user["Mqtt:Host"] : "127.0.0.1", broker?.Port);
+                // The banner shows the broker the host actually connects to (the bound options, not the raw keys).
+                MqttOptions mqtt = host.Services.GetRequiredService<IOptions<MqttOptions>>().Value;
+                string prefix = mqtt.EffectiveTopicPrefix(host.Services.GetRequiredService<IOptions<DeviceOptions>>().Value);
+                string brokerText = broker is not null ? $"embedded broker on {broker.Host}:{broker.Port}" : $"broker {mqtt.Host}:{mqtt.Port}";
+                view.WriteHeader(brokerText, prefix, mqtt.Enabled ? mqtt.Host : null, mqtt.Port, overrides["Camera:Record:Directory"]!);
 
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
                 if (once)

@@ -21,7 +21,7 @@ public static class RecognitionSourceCatalog
 {
     /// <summary>In the order the configuration error lists them.</summary>
     public static IReadOnlyList<RecognitionSourceRegistration> All { get; } =
-        [KinesisSource.Registration, ImageApiSource.Registration, ReplaySource.Registration];
+        [KinesisSource.Registration, ImageApiSource.Registration, ReplaySource.Registration, NoneSource.Registration];
 
     /// <summary>The registration named <paramref name="name"/> (as <see cref="RecognitionOptions.ParseSources"/> returns it), or null.</summary>
     public static RecognitionSourceRegistration? Find(string name) =>

@@ -6,4 +6,7 @@ public static class RecognitionSources
     public const string Kinesis = "kinesis";
     public const string ImageApi = "image-api";
     public const string Replay = "replay";
+
+    /// <summary>A camera-only appliance: no recognition loop, no decisions, the door never opened by a face.</summary>
+    public const string None = "none";
 }

@@ -12,4 +12,7 @@ public sealed class CameraStatusPublisher(IStatusPublisher status) : ICameraStat
         ArgumentNullException.ThrowIfNull(status);
         _status.PublishState("camera", status.ToJson());
     }
+
+    /// <summary>An empty retained payload deletes the broker's retained `camera` message.</summary>
+    public void Clear() => _status.PublishState("camera", string.Empty);
 }

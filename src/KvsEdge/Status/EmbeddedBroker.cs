@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace KvsEdge.Status;
@@ -47,6 +51,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithDefaultEndpointPort(actualPort)
             .Build();
         MqttServer server = new MqttServerFactory().CreateMqttServer(options);
+        server.ValidatingConnectionAsync += AssignClientIdentifier;
         try
         {
             await server.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -60,6 +65,39 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         Log.EmbeddedBrokerStarted(logger, actualPort);
         return new EmbeddedBroker(server, actualPort, logger);
     }
+
+    /// <summary>
+    /// MQTT 3.1.1 (3.1.3-6) and 5 let a client with a clean session send an empty client id and have the server assign
+    /// one; `mosquitto_sub` does exactly that. MQTTnet applies <see cref="ValidatingConnectionEventArgs.AssignedClientIdentifier"/>
+    /// for MQTT 5 only and refuses 3.1.1 ("identifier rejected"), so for 3.1.1 the id is written into the CONNECT packet.
+    /// </summary>
+    private static Task AssignClientIdentifier(ValidatingConnectionEventArgs e)
+    {
+        if (!string.IsNullOrEmpty(e.ClientId))
+        {
+            return Task.CompletedTask;
+        }
+
+        if (e.CleanSession == false)
+        {
+            // A session to resume needs a name (3.1.1: 3.1.3-8): refuse it as the specification says.
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            return Task.CompletedTask;
+        }
+
+        string assigned = $"kvsedge-demo-{Guid.NewGuid():N}";
+        e.AssignedClientIdentifier = assigned; // MQTT 5: also sent back in CONNACK
+        if (e.ProtocolVersion != MqttProtocolVersion.V500)
+        {
+            // No public way for 3.1.1; a MQTTnet update that renames the field fails the demo's mosquitto_sub test.
+            ConnectPacket(e).ClientId = assigned;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_connectPacket")]
+    private static extern ref MqttConnectPacket ConnectPacket(ValidatingConnectionEventArgs e);
 
     internal static int FreeLoopbackPort()
     {

@@ -23,8 +23,11 @@ public static class HomeAssistantDiscovery
     /// <summary>The `type` values of the events topic, which become the event entity's event_types.</summary>
     public static IReadOnlyList<string> EventTypes { get; } = ["access_granted", "access_denied", "unknown_face", "ignored"];
 
-    /// <summary>The running version without build metadata, e.g. `0.1.0`.</summary>
+    /// <summary>The running version as `--version` prints it (with its build metadata, e.g. `0.1.0+eb34898…`).</summary>
     public static string CurrentVersion { get; } = ReadVersion();
+
+    /// <summary>Jinja for "the sensor's state before this message", or None while it has none.</summary>
+    private const string PreviousState = "(this.state if this.state not in ('unknown', 'unavailable') else None)";
 
     public static string Payload(DiscoveryDevice device) => Build(device).ToJsonString();
 
@@ -61,15 +64,17 @@ public static class HomeAssistantDiscovery
                 ["value_template"] = "{{ {'event_type': value_json.type, 'reason': value_json.reason, 'person': value_json.person, "
                     + "'similarity': value_json.similarity, 'decided_at': value_json.decided_at} | to_json }}",
             }),
-            // An event that names nobody renders '' and Home Assistant ignores an empty state: the last person stays.
+            // An event that names nobody keeps the last person: the template renders the previous state explicitly,
+            // since an empty rendering blanks the sensor on some Home Assistant releases. Before any state, 'None'
+            // (Home Assistant's "no value") rather than the word 'unknown' as a value.
             ["last_person"] = Entity("sensor", "Last person", events, idPrefix + "last_person", new JsonObject
             {
-                ["value_template"] = "{{ value_json.person if value_json.person else '' }}",
+                ["value_template"] = "{{ value_json.person if value_json.person else " + PreviousState + " }}",
                 ["icon"] = "mdi:account",
             }),
             ["similarity"] = Entity("sensor", "Similarity", events, idPrefix + "similarity", new JsonObject
             {
-                ["value_template"] = "{{ value_json.similarity if value_json.person else '' }}",
+                ["value_template"] = "{{ value_json.similarity if value_json.person and value_json.similarity is not none else " + PreviousState + " }}",
                 ["unit_of_measurement"] = "%",
                 ["state_class"] = "measurement",
                 ["suggested_display_precision"] = 1,
@@ -155,6 +160,6 @@ public static class HomeAssistantDiscovery
     private static string ReadVersion()
     {
         string? informational = typeof(HomeAssistantDiscovery).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        return informational?.Split('+')[0] ?? "0.0.0";
+        return informational ?? "0.0.0";
     }
 }

@@ -24,7 +24,7 @@ public sealed class ImageApiDemoTests : IDisposable
         Assert.True(exit == 0, output);
         Assert.Contains("SearchFacesByImage → alice 97.3%", output, StringComparison.Ordinal);
         Assert.Contains("SearchFacesByImage → no face in the image", output, StringComparison.Ordinal);
-        Assert.Contains("Summary: 1 granted, 1 denied, 1 unknown faces, 0 ignored; door locked.", output, StringComparison.Ordinal);
+        Assert.Contains("Summary: 1 granted, 1 denied, 1 unknown face, 0 ignored; door locked.", output, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);

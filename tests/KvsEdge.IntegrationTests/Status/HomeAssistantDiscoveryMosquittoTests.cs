@@ -59,6 +59,13 @@ public sealed class HomeAssistantDiscoveryMosquittoTests(MosquittoFixture mosqui
                 JsonElement root = JsonDocument.Parse(payload).RootElement;
                 Assert.Empty(HomeAssistantSchema.DeviceDiscoveryProblems(root));
 
+                // The device's software version is the one `kvsedge --version` prints, build metadata included.
+                await using (var version = KvsEdgeProcess.StartRaw(["--version"]))
+                {
+                    Assert.Equal(0, await version.Exited.WaitAsync(Timeout));
+                    Assert.Equal(Assert.Single(version.Lines, l => l.Length > 0).Trim(), root.GetProperty("dev").GetProperty("sw").GetString());
+                }
+
                 // Availability is bound to the retained topic the publisher keeps, and it says online.
                 string availability = root.GetProperty("availability_topic").GetString()!;
                 Assert.Equal($"kvsedge/{_deviceId}/availability", availability);

@@ -47,13 +47,31 @@ public class AccessPolicyTests
     [InlineData("ALICE.PNG", "alice")]
     [InlineData("alice_side.jpeg", "alice")]
     [InlineData("door-cam-7", "alice")] // alias
-    [InlineData("mallory", null)]
-    public void Ids_map_to_people_when_deciding(string externalImageId, string? person)
+    public void Ids_map_to_people_when_deciding(string externalImageId, string person)
     {
         AccessPolicy policy = Policy(o => o.Aliases["door-cam-7"] = "alice");
         Decision decision = policy.Decide(Obs(T0, (externalImageId, 99.5)), T0);
-        Assert.Equal(person is null ? "Denied/not_allowed" : Granted, Outcome(decision));
+        Assert.Equal(Granted, Outcome(decision));
         Assert.Equal(person, decision.Person);
+    }
+
+    [Fact]
+    public void A_face_that_best_matches_someone_not_allowed_is_denied_and_names_who_it_matched()
+    {
+        // Home Assistant and the demo show who was refused: the collection's id of the best match.
+        Decision decision = Policy().Decide(Obs(T0, ("mallory", 99.5), ("alice", 91)), T0);
+
+        Assert.Equal("Denied/not_allowed", Outcome(decision));
+        Assert.Equal(("mallory", 99.5), (decision.Person, decision.Similarity));
+    }
+
+    [Fact]
+    public void A_miss_below_threshold_names_the_best_matching_person()
+    {
+        // (outside_schedule names the person too: see the schedule tests.)
+        Decision below = Policy().Decide(Obs(T0, ("bob_2", 95)), T0);
+
+        Assert.Equal(("Ignored/below_threshold", "bob"), (Outcome(below), below.Person));
     }
 
     public static TheoryData<string, DateTimeOffset, bool> ScheduleEdges => new()
@@ -271,8 +289,8 @@ public class AccessPolicyTests
         { [("bob", 98), ("alice", 95)], "Denied/ambiguous", null },                   // looks more like bob (below his 99) than alice
         { [("alice_1", 95), ("alice_2", 97)], Granted, "alice" },                     // several images of one person
         { [("alice", 95), ("mallory", 95)], "Denied/ambiguous", null },               // equal best matches, different identities
-        { [("mallory", 99)], "Denied/not_allowed", null },
-        { [("mallory", 99), ("alice", 95)], "Denied/not_allowed", null },             // best match is not on the allow list
+        { [("mallory", 99)], "Denied/not_allowed", "mallory" },                       // named: who was refused
+        { [("mallory", 99), ("alice", 95)], "Denied/not_allowed", "mallory" },        // best match is not on the allow list
         { [("", 99), ("alice", 95)], "Denied/not_allowed", null },                    // a collection face without ExternalImageId
         { [("alice", 70), ("bob", 60)], "Ignored/below_threshold", "alice" },
         { [], "UnknownFace/unknown_face", null },

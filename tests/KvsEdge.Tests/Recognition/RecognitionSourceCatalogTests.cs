@@ -10,7 +10,7 @@ public sealed class RecognitionSourceCatalogTests
     public void Every_source_name_has_exactly_one_registration()
     {
         Assert.Equal(
-            [RecognitionSources.Kinesis, RecognitionSources.ImageApi, RecognitionSources.Replay],
+            [RecognitionSources.Kinesis, RecognitionSources.ImageApi, RecognitionSources.Replay, RecognitionSources.None],
             RecognitionSourceCatalog.All.Select(r => r.Name));
         Assert.Null(RecognitionSourceCatalog.Find("carrier-pigeon"));
     }
@@ -36,8 +36,18 @@ public sealed class RecognitionSourceCatalogTests
         ValidateOptionsResult result = new RecognitionOptionsValidator().Validate(null, new RecognitionOptions { Source = "pigeon" });
 
         Assert.Contains(
-            "Recognition:Source must be 'kinesis', 'image-api' or 'replay', or several separated by commas (got 'pigeon').",
+            "Recognition:Source must be 'kinesis', 'image-api', 'replay' or 'none', or several separated by commas (got 'pigeon').",
             result.Failures!);
+    }
+
+    [Fact]
+    public void None_alone_is_a_valid_camera_only_source_and_refuses_company()
+    {
+        ValidateOptionsResult alone = new RecognitionOptionsValidator().Validate(null, new RecognitionOptions { Source = "none" });
+        ValidateOptionsResult mixed = new RecognitionOptionsValidator().Validate(null, new RecognitionOptions { Source = "none,replay" });
+
+        Assert.True(alone.Succeeded, alone.FailureMessage);
+        Assert.Contains("Recognition:Source 'none' cannot be combined with other sources (got 'none,replay').", mixed.Failures!);
     }
 
     [Fact]

@@ -122,6 +122,41 @@ public sealed partial class HomeAssistantDiscoveryTests
         }
     }
 
+    [Theory]
+    [InlineData("last_person")]
+    [InlineData("similarity")]
+    public void An_event_without_a_person_keeps_the_last_person_and_similarity_by_rendering_the_previous_state(string sensor)
+    {
+        string template = Component(Build(FrontDoor), sensor).GetProperty("value_template").GetString()!;
+
+        Assert.Empty(HomeAssistantSchema.DeviceDiscoveryProblems(Build(FrontDoor)));
+        Assert.Matches(@"\belse \(this\.state if this\.state not in \('unknown', 'unavailable'\) else None\) \}\}$", template);
+        Assert.DoesNotContain("''", template, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_schema_check_refuses_a_sensor_that_renders_an_empty_state()
+    {
+        var root = HomeAssistantDiscovery.Build(FrontDoor);
+        root["cmps"]!["last_person"]!["value_template"] = "{{ value_json.person if value_json.person else '' }}";
+        string payload = root.ToJsonString();
+
+        Assert.Contains(HomeAssistantSchema.DeviceDiscoveryProblems(JsonDocument.Parse(payload).RootElement),
+            p => p.StartsWith("last_person: a sensor's value_template must not render an empty string", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_device_sw_is_the_full_version_that_dash_dash_version_prints()
+    {
+        string informational = typeof(HomeAssistantDiscovery).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+
+        // The build metadata (the commit) tells two builds of one version apart; `--version` prints it too.
+        Assert.Contains('+', informational);
+        Assert.Equal(informational, HomeAssistantDiscovery.CurrentVersion);
+    }
+
     [Fact]
     public void Without_a_camera_there_are_no_camera_entities()
     {

@@ -10,10 +10,13 @@ public static class DoorLockRunner
     public static int Run(string? configFile)
     {
         DoorOptions options;
+        var warnings = new List<string>();
         try
         {
             IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
-            options = configuration.GetSection(DoorOptions.SectionName).Get<DoorOptions>() ?? new DoorOptions();
+            // Bound as `run` binds it (a refused key keeps its default); problems are warnings here, never a reason not to lock.
+            warnings.AddRange(ConfigurationSchema.Check(configuration).Select(p => p.Message));
+            options = ValidatedOptions.Load(configuration, DoorOptions.SectionName, warnings, new DoorOptionsValidator());
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, Console.Error))
         {
@@ -22,13 +25,9 @@ public static class DoorLockRunner
 
         // Only the relay's chip, pin and polarity matter here: a bad value elsewhere (a pulse length, an LED) must
         // not stop us from driving the strike to locked. DoorLock itself refuses an invalid relay pin.
-        var validation = new DoorOptionsValidator().Validate(null, options);
-        if (validation.Failed)
+        foreach (string warning in warnings.Distinct(StringComparer.Ordinal))
         {
-            foreach (string failure in validation.Failures)
-            {
-                Console.Error.WriteLine($"warning: {failure}");
-            }
+            Console.Error.WriteLine($"warning: {warning}");
         }
 
         return DoorLock.Lock(options, Console.Out);

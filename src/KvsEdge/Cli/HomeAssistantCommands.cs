@@ -38,9 +38,10 @@ public static class HomeAssistantCommands
         try
         {
             IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
-            device = configuration.GetSection(DeviceOptions.SectionName).Get<DeviceOptions>() ?? new DeviceOptions();
-            mqtt = configuration.GetSection(MqttOptions.SectionName).Get<MqttOptions>() ?? new MqttOptions();
-            Validate(device, mqtt);
+            var failures = ConfigurationSchema.Check(configuration).Select(p => p.Message).ToList();
+            device = ValidatedOptions.Load<DeviceOptions>(configuration, DeviceOptions.SectionName, failures);
+            mqtt = ValidatedOptions.Load<MqttOptions>(configuration, MqttOptions.SectionName, failures);
+            Validate(device, mqtt, failures);
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
         {
@@ -85,9 +86,8 @@ public static class HomeAssistantCommands
         return ExitCodes.Ok;
     }
 
-    private static void Validate(DeviceOptions device, MqttOptions mqtt)
+    private static void Validate(DeviceOptions device, MqttOptions mqtt, List<string> failures)
     {
-        var failures = new List<string>();
         // The generated validator, as at host start: reflection-based validation is not trim/AOT-safe.
         ValidateOptionsResult deviceResult = new DeviceOptionsValidator().Validate(null, device);
         if (deviceResult.Failed)
@@ -110,9 +110,6 @@ public static class HomeAssistantCommands
             failures.AddRange(result.Failures);
         }
 
-        if (failures.Count > 0)
-        {
-            throw new OptionsValidationException(MqttOptions.SectionName, typeof(MqttOptions), failures);
-        }
+        ValidatedOptions.ThrowIfAny(failures);
     }
 }

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using KvsEdge.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -17,8 +18,7 @@ public static class DoorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        services.AddOptions<DoorOptions>().BindConfiguration(DoorOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DoorOptions>, DoorOptionsValidator>());
+        services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(configuration: null, DoorOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
 
         // The container owns the controller (and through it the driver): disposed after DoorController, which

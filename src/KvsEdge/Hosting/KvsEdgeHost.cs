@@ -112,18 +112,14 @@ public static class KvsEdgeHost
 
     private static void AddOptions(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>();
-        services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.SectionName)).ValidateOnStart();
+        services.AddConfigurationSchemaCheck(configuration);
+        services.AddValidatedOptions<DeviceOptions, DeviceOptionsValidator>(configuration, DeviceOptions.SectionName);
+        services.AddValidatedOptions<AwsOptions>(configuration, AwsOptions.SectionName);
         services.AddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<IOptions<AwsOptions>>().Value));
-        services.AddOptions<RecognitionOptions>().Bind(configuration.GetSection(RecognitionOptions.SectionName))
+        services.AddValidatedOptions<RecognitionOptions, RecognitionOptionsValidator>(configuration, RecognitionOptions.SectionName)
             // The image API searches the collection `kvsedge cloud up` and `faces add` fill, unless told otherwise.
-            .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
-        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
-        services.AddOptions<CameraOptions>().Bind(configuration.GetSection(CameraOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CameraOptions>, CameraOptionsValidator>();
+            .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId);
+        services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration, AccessOptions.SectionName);
+        services.AddValidatedOptions<CameraOptions, CameraOptionsValidator>(configuration, CameraOptions.SectionName);
     }
 }

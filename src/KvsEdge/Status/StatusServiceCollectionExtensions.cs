@@ -18,8 +18,7 @@ public static class StatusServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(configuration, MqttOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         // Inbound handlers are resolved when the publisher starts: a handler may depend on the publisher itself.
         services.TryAddSingleton(sp => new MqttStatusPublisher(
@@ -41,8 +40,10 @@ public static class StatusServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        if (!configuration.GetValue($"{MqttOptions.SectionName}:Enabled", true)
-            || !configuration.GetValue($"{MqttOptions.SectionName}:Discovery:Enabled", true))
+        // Bound as the options are (a malformed switch is refused at start, not thrown here).
+        var mqtt = new MqttOptions();
+        ValidatedOptions.Bind(configuration, MqttOptions.SectionName, mqtt);
+        if (!mqtt.Enabled || !mqtt.Discovery.Enabled)
         {
             return services;
         }

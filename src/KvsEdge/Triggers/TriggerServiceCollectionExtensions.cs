@@ -1,4 +1,5 @@
 using KvsEdge.Camera;
+using KvsEdge.Hosting;
 using KvsEdge.Status;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,13 +18,12 @@ public static class TriggerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<TriggerOptions>().Bind(configuration.GetSection(TriggerOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerOptions>, TriggerOptionsValidator>());
+        services.AddValidatedOptions<TriggerOptions, TriggerOptionsValidator>(configuration, TriggerOptions.SectionName);
         services.TryAddSingleton<TriggerChannel>();
 
         // Registration decides what runs, so read the switches from configuration (validation comes at start).
         var triggers = new TriggerOptions();
-        configuration.GetSection(TriggerOptions.SectionName).Bind(triggers);
+        ValidatedOptions.Bind(configuration, TriggerOptions.SectionName, triggers);
         if (triggers.Motion.Enabled)
         {
             MotionTriggerOptions m = triggers.Motion;

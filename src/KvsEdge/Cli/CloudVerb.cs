@@ -1,3 +1,4 @@
+using KvsEdge.Common;
 using KvsEdge.Aws;
 using KvsEdge.Cloud;
 using KvsEdge.Hosting;
@@ -42,9 +43,9 @@ public static class CloudVerb
             IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
             // Every problem at once: unknown sections and keys anywhere, malformed values, a bad Cloud name.
             var failures = ConfigurationSchema.Check(configuration).Select(p => p.Message).ToList();
-            var aws = ValidatedOptions.Load<AwsOptions>(configuration, AwsOptions.SectionName, failures);
-            var cloud = ValidatedOptions.Load(configuration, CloudOptions.SectionName, failures, new CloudOptionsValidator());
-            var access = ValidatedOptions.Load<AccessOptions>(configuration, AccessOptions.SectionName, failures);
+            var aws = ValidatedOptions.Load<AwsOptions>(configuration, AwsOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
+            var cloud = ValidatedOptions.Load<CloudOptions>(configuration, CloudOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures, new CloudOptionsValidator());
+            var access = ValidatedOptions.Load<AccessOptions>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
             ValidatedOptions.ThrowIfAny(failures);
             context = new CloudContext(cloud, new AwsClientFactory(aws), AwsRetry.Default, console)
             {

@@ -1,3 +1,4 @@
+using KvsEdge.Common;
 using KvsEdge.Door;
 using KvsEdge.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -16,7 +17,7 @@ public static class DoorLockRunner
             IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
             // Bound as `run` binds it (a refused key keeps its default); problems are warnings here, never a reason not to lock.
             warnings.AddRange(ConfigurationSchema.Check(configuration).Select(p => p.Message));
-            options = ValidatedOptions.Load(configuration, DoorOptions.SectionName, warnings, new DoorOptionsValidator());
+            options = ValidatedOptions.Load<DoorOptions>(configuration, DoorOptions.SectionName, static (c, o, b) => c.Bind(o, b), warnings, new DoorOptionsValidator());
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, Console.Error))
         {

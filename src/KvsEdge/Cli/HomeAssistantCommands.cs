@@ -1,3 +1,4 @@
+using KvsEdge.Common;
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using System.Net.Sockets;
@@ -39,8 +40,8 @@ public static class HomeAssistantCommands
         {
             IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
             var failures = ConfigurationSchema.Check(configuration).Select(p => p.Message).ToList();
-            device = ValidatedOptions.Load<DeviceOptions>(configuration, DeviceOptions.SectionName, failures);
-            mqtt = ValidatedOptions.Load<MqttOptions>(configuration, MqttOptions.SectionName, failures);
+            device = ValidatedOptions.Load<DeviceOptions>(configuration, DeviceOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
+            mqtt = ValidatedOptions.Load<MqttOptions>(configuration, MqttOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
             Validate(device, mqtt, failures);
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))

@@ -1,5 +1,6 @@
+using KvsEdge.Common;
+using Microsoft.Extensions.Configuration;
 using System.Device.Gpio;
-using KvsEdge.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -18,7 +19,7 @@ public static class DoorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(configuration: null, DoorOptions.SectionName);
+        services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(configuration: null, DoorOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.TryAddSingleton(TimeProvider.System);
 
         // The container owns the controller (and through it the driver): disposed after DoorController, which

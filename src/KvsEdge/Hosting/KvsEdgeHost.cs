@@ -1,3 +1,4 @@
+using KvsEdge.Common;
 using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Cloud;
@@ -113,13 +114,13 @@ public static class KvsEdgeHost
     private static void AddOptions(IServiceCollection services, IConfiguration configuration)
     {
         services.AddConfigurationSchemaCheck(configuration);
-        services.AddValidatedOptions<DeviceOptions, DeviceOptionsValidator>(configuration, DeviceOptions.SectionName);
-        services.AddValidatedOptions<AwsOptions>(configuration, AwsOptions.SectionName);
+        services.AddValidatedOptions<DeviceOptions, DeviceOptionsValidator>(configuration, DeviceOptions.SectionName, static (c, o, b) => c.Bind(o, b));
+        services.AddValidatedOptions<AwsOptions>(configuration, AwsOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.AddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<IOptions<AwsOptions>>().Value));
-        services.AddValidatedOptions<RecognitionOptions, RecognitionOptionsValidator>(configuration, RecognitionOptions.SectionName)
+        services.AddValidatedOptions<RecognitionOptions, RecognitionOptionsValidator>(configuration, RecognitionOptions.SectionName, static (c, o, b) => c.Bind(o, b))
             // The image API searches the collection `kvsedge cloud up` and `faces add` fill, unless told otherwise.
             .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId);
-        services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration, AccessOptions.SectionName);
-        services.AddValidatedOptions<CameraOptions, CameraOptionsValidator>(configuration, CameraOptions.SectionName);
+        services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b));
+        services.AddValidatedOptions<CameraOptions, CameraOptionsValidator>(configuration, CameraOptions.SectionName, static (c, o, b) => c.Bind(o, b));
     }
 }

@@ -1,3 +1,4 @@
+using KvsEdge.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,7 +19,7 @@ public static class StatusServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(configuration, MqttOptions.SectionName);
+        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(configuration, MqttOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.TryAddSingleton(TimeProvider.System);
         // Inbound handlers are resolved when the publisher starts: a handler may depend on the publisher itself.
         services.TryAddSingleton(sp => new MqttStatusPublisher(
@@ -42,7 +43,7 @@ public static class StatusServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         // Bound as the options are (a malformed switch is refused at start, not thrown here).
         var mqtt = new MqttOptions();
-        ValidatedOptions.Bind(configuration, MqttOptions.SectionName, mqtt);
+        ValidatedOptions.Bind(configuration, MqttOptions.SectionName, mqtt, static (c, o, b) => c.Bind(o, b));
         if (!mqtt.Enabled || !mqtt.Discovery.Enabled)
         {
             return services;

@@ -1,5 +1,5 @@
+using KvsEdge.Common;
 using KvsEdge.Camera;
-using KvsEdge.Hosting;
 using KvsEdge.Status;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,12 +18,12 @@ public static class TriggerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddValidatedOptions<TriggerOptions, TriggerOptionsValidator>(configuration, TriggerOptions.SectionName);
+        services.AddValidatedOptions<TriggerOptions, TriggerOptionsValidator>(configuration, TriggerOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.TryAddSingleton<TriggerChannel>();
 
         // Registration decides what runs, so read the switches from configuration (validation comes at start).
         var triggers = new TriggerOptions();
-        ValidatedOptions.Bind(configuration, TriggerOptions.SectionName, triggers);
+        ValidatedOptions.Bind(configuration, TriggerOptions.SectionName, triggers, static (c, o, b) => c.Bind(o, b));
         if (triggers.Motion.Enabled)
         {
             MotionTriggerOptions m = triggers.Motion;

@@ -73,15 +73,16 @@ public sealed class CliExitCodeProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Door_lock_warns_about_an_unknown_key_and_still_locks()
+    public async Task Door_lock_warns_about_an_unknown_key_elsewhere_and_still_locks_the_configured_relay()
     {
         string log = Path.Combine(_directory, "gpio.log");
-        string config = Write($$"""{ "Door": { "Driver": "simulated", "Simulated": { "TransitionLog": "{{log}}" }, "PulseDuraton": "00:00:02" } }""");
+        string config = Write($$"""{ "Door": { "Driver": "simulated", "Simulated": { "TransitionLog": "{{log}}" } }, "Mqtt": { "Hots": "broker" } }""");
 
         var (code, lines) = await RunAsync(["door", "lock", "--config", config]);
 
         Assert.Equal(0, code);
-        Assert.Contains(lines, l => l.StartsWith("warning: `Door:PulseDuraton` is not a setting", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("warning: `Mqtt:Hots` is not a setting; did you mean `Mqtt:Host`?", StringComparison.Ordinal));
+        Assert.True(File.Exists(log), "the configured (simulated) relay was driven");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -1,6 +1,14 @@
 using System.Collections;
 using System.Reflection;
+using KvsEdge.Access;
+using KvsEdge.Camera;
+using KvsEdge.Cloud;
+using KvsEdge.Common;
+using KvsEdge.Door;
 using KvsEdge.Hosting;
+using KvsEdge.Recognition;
+using KvsEdge.Status;
+using KvsEdge.Triggers;
 
 namespace KvsEdge.Tests.Hosting;
 
@@ -10,11 +18,30 @@ namespace KvsEdge.Tests.Hosting;
 /// </summary>
 public sealed class ConfigurationSchemaTests
 {
+    private static readonly (string Section, Type Type)[] OptionsSections =
+    [
+        (DeviceOptions.SectionName, typeof(DeviceOptions)),
+        (AwsOptions.SectionName, typeof(AwsOptions)),
+        (CloudOptions.SectionName, typeof(CloudOptions)),
+        (RecognitionOptions.SectionName, typeof(RecognitionOptions)),
+        (AccessOptions.SectionName, typeof(AccessOptions)),
+        (CameraOptions.SectionName, typeof(CameraOptions)),
+        (DoorOptions.SectionName, typeof(DoorOptions)),
+        (MqttOptions.SectionName, typeof(MqttOptions)),
+        (TriggerOptions.SectionName, typeof(TriggerOptions)),
+    ];
+
+    [Fact]
+    public void Every_options_section_is_in_the_schema_and_nothing_else_is()
+    {
+        Assert.Equal(OptionsSections.Select(s => s.Section).Order(StringComparer.Ordinal), ConfigurationSchema.Sections.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void The_key_list_matches_the_options_types()
     {
         var expected = new List<string>();
-        foreach (var (section, type) in ConfigurationSchema.OptionsSections)
+        foreach (var (section, type) in OptionsSections)
         {
             Walk(section, type, expected);
         }

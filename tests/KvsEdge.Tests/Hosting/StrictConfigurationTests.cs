@@ -1,6 +1,6 @@
 using KvsEdge.Cli;
 using KvsEdge.Door;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -152,17 +152,6 @@ public sealed class StrictConfigurationTests : IDisposable
 
         Assert.True(error.ToString().Length == 0, error.ToString());
         Assert.NotNull(host);
-    }
-
-    [Fact]
-    public void The_generated_binder_honours_ErrorOnUnknownConfiguration_as_the_backstop()
-    {
-        IConfiguration section = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["PulseDuraton"] = "00:00:02" }).Build();
-
-        var ex = Assert.Throws<InvalidOperationException>(
-            () => ConfigurationSchema.Bind(DoorOptions.SectionName, section, new DoorOptions(), b => b.ErrorOnUnknownConfiguration = true));
-        Assert.Contains("'PulseDuraton'", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,18 +1,17 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using KvsEdge.Access;
-using KvsEdge.Camera;
-using KvsEdge.Cloud;
-using KvsEdge.Door;
-using KvsEdge.Recognition;
-using KvsEdge.Status;
-using KvsEdge.Triggers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace KvsEdge.Hosting;
+namespace KvsEdge.Common;
+
+/// <summary>
+/// Binds a section into options: at each call site `static (c, o, b) => c.Bind(o, b)`, so the configuration binder
+/// generator emits AOT-safe code for that closed type (it cannot for a generic TOptions).
+/// </summary>
+public delegate void BindSection<in TOptions>(IConfiguration section, TOptions options, Action<BinderOptions> configureBinder);
 
 /// <summary>
 /// The one way a configuration section becomes options: strict-key check, bind, the section's validator, ValidateOnStart.
@@ -23,12 +22,13 @@ public static class ValidatedOptions
 {
     /// <param name="configuration">The configuration root; null uses the container's <see cref="IConfiguration"/>.</param>
     public static OptionsBuilder<TOptions> AddValidatedOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
-        this IServiceCollection services, IConfiguration? configuration, string sectionName)
+        this IServiceCollection services, IConfiguration? configuration, string sectionName, BindSection<TOptions> bind)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(sectionName);
+        ArgumentNullException.ThrowIfNull(bind);
         // The schema check first: its failures say what the key should look like, the validator's what the value must be.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, SchemaValidator<TOptions>>(
             sp => new SchemaValidator<TOptions>(configuration ?? sp.GetRequiredService<IConfiguration>(), sectionName)));
@@ -37,15 +37,23 @@ public static class ValidatedOptions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
         }
 
-        return services.AddOptions<TOptions>()
-            .Configure<IServiceProvider>((options, sp) => Bind(configuration ?? sp.GetRequiredService<IConfiguration>(), sectionName, options))
-            .ValidateOnStart();
+        OptionsBuilder<TOptions> builder = services.AddOptions<TOptions>();
+        // A section registered twice (the host's pin check and AddTriggers both register Triggers) is bound once:
+        // binding again would append every list item a second time.
+        if (!services.Any(d => d.ServiceType == typeof(SectionBound<TOptions>)))
+        {
+            services.AddSingleton(new SectionBound<TOptions>());
+            builder.Configure<IServiceProvider>((options, sp) => Bind(configuration ?? sp.GetRequiredService<IConfiguration>(), sectionName, options, bind));
+        }
+
+        return builder.ValidateOnStart();
     }
 
     /// <summary>A section with no validator of its own: the strict-key check, bind and ValidateOnStart.</summary>
-    public static OptionsBuilder<TOptions> AddValidatedOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(this IServiceCollection services, IConfiguration? configuration, string sectionName)
+    public static OptionsBuilder<TOptions> AddValidatedOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        this IServiceCollection services, IConfiguration? configuration, string sectionName, BindSection<TOptions> bind)
         where TOptions : class =>
-        services.AddValidatedOptions<TOptions, SchemaValidator<TOptions>>(configuration, sectionName);
+        services.AddValidatedOptions<TOptions, SchemaValidator<TOptions>>(configuration, sectionName, bind);
 
     /// <summary>Refuses unknown top-level sections (and unknown keys in sections nothing registered) at start.</summary>
     public static IServiceCollection AddConfigurationSchemaCheck(this IServiceCollection services, IConfiguration configuration)
@@ -62,13 +70,14 @@ public static class ValidatedOptions
     /// For the one-shot verbs: the section bound as the host binds it, its schema problems and its validator's
     /// failures added to <paramref name="failures"/> (so a verb reports them all at once, then exits 78).
     /// </summary>
-    public static TOptions Load<TOptions>(IConfiguration configuration, string sectionName, List<string> failures, IValidateOptions<TOptions>? validator = null)
+    public static TOptions Load<TOptions>(
+        IConfiguration configuration, string sectionName, BindSection<TOptions> bind, List<string> failures, IValidateOptions<TOptions>? validator = null)
         where TOptions : class, new()
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(failures);
         var options = new TOptions();
-        Bind(configuration, sectionName, options);
+        Bind(configuration, sectionName, options, bind);
         failures.AddRange(ConfigurationSchema.CheckSection(configuration.GetSection(sectionName)).Select(p => p.Message));
         ValidateOptionsResult? result = validator?.Validate(Options.DefaultName, options);
         if (result is { Failed: true })
@@ -93,8 +102,10 @@ public static class ValidatedOptions
     /// Binds the section, leaving out the keys the schema refused: a refused value keeps its default instead of
     /// stopping the binder, so the validator still sees the rest and every problem comes out in the same run.
     /// </summary>
-    internal static void Bind(IConfiguration configuration, string sectionName, object options)
+    public static void Bind<TOptions>(IConfiguration configuration, string sectionName, TOptions options, BindSection<TOptions> bind)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(bind);
         IConfigurationSection section = configuration.GetSection(sectionName);
         IReadOnlyList<SettingProblem> problems = ConfigurationSchema.CheckSection(section);
         IConfiguration source = section;
@@ -108,7 +119,7 @@ public static class ValidatedOptions
         }
 
         // The library's own strict check is the backstop: should the schema miss a key, the binder still refuses it.
-        ConfigurationSchema.Bind(sectionName, source, options, b => b.ErrorOnUnknownConfiguration = true);
+        bind(source, options, b => b.ErrorOnUnknownConfiguration = true);
     }
 
     private static bool Covers(string refused, string path) =>
@@ -130,6 +141,8 @@ public static class ValidatedOptions
             return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => p.Message));
         }
     }
+
+    private sealed class SectionBound<TOptions>;
 
     /// <summary>Stands for the configuration as a whole, so its check runs with the sections' validators at start.</summary>
     internal sealed class WholeConfiguration;
@@ -168,7 +181,8 @@ public enum SettingKind
 
 /// <summary>
 /// Every key KvsEdge reads, with the form of its value. A list, not reflection, so Native AOT keeps it; a unit test
-/// walks the options types by reflection and fails when this list and the types disagree.
+/// walks the options types by reflection and fails when this list and the types disagree. Section names are strings here:
+/// Common sits below the features that own the options types.
 /// Notation: `Section:Key kind`, `*` for a name the user picks (a map), `#` for a list index, `?` for "may be empty".
 /// </summary>
 public static class ConfigurationSchema
@@ -326,25 +340,7 @@ public static class ConfigurationSchema
         // KEYS-END
     ];
 
-    /// <summary>The options type of each section and its bind call: the binder generator emits one per closed type.</summary>
-    private static readonly Dictionary<string, (Type Type, Action<IConfiguration, object, Action<BinderOptions>> Bind)> Sections =
-        new(StringComparer.OrdinalIgnoreCase)
-        {
-            [DeviceOptions.SectionName] = (typeof(DeviceOptions), static (c, o, b) => { var typed = (DeviceOptions)o; c.Bind(typed, b); }),
-            [AwsOptions.SectionName] = (typeof(AwsOptions), static (c, o, b) => { var typed = (AwsOptions)o; c.Bind(typed, b); }),
-            [RecognitionOptions.SectionName] = (typeof(RecognitionOptions), static (c, o, b) => { var typed = (RecognitionOptions)o; c.Bind(typed, b); }),
-            [AccessOptions.SectionName] = (typeof(AccessOptions), static (c, o, b) => { var typed = (AccessOptions)o; c.Bind(typed, b); }),
-            [CameraOptions.SectionName] = (typeof(CameraOptions), static (c, o, b) => { var typed = (CameraOptions)o; c.Bind(typed, b); }),
-            [DoorOptions.SectionName] = (typeof(DoorOptions), static (c, o, b) => { var typed = (DoorOptions)o; c.Bind(typed, b); }),
-            [MqttOptions.SectionName] = (typeof(MqttOptions), static (c, o, b) => { var typed = (MqttOptions)o; c.Bind(typed, b); }),
-            [TriggerOptions.SectionName] = (typeof(TriggerOptions), static (c, o, b) => { var typed = (TriggerOptions)o; c.Bind(typed, b); }),
-            [CloudOptions.SectionName] = (typeof(CloudOptions), static (c, o, b) => { var typed = (CloudOptions)o; c.Bind(typed, b); }),
-        };
-
     private static readonly SettingNode Root = BuildTree();
-
-    /// <summary>The options sections and their types (the unit test compares them with <see cref="Keys"/>).</summary>
-    public static IEnumerable<(string Section, Type Type)> OptionsSections => Sections.Select(s => (s.Key, s.Value.Type));
 
     /// <summary>Every problem in the whole configuration: unknown top-level sections, unknown keys, malformed values.</summary>
     public static IReadOnlyList<SettingProblem> Check(IConfiguration configuration)
@@ -373,6 +369,9 @@ public static class ConfigurationSchema
         return problems;
     }
 
+    /// <summary>The top-level sections the key list knows (Logging aside).</summary>
+    public static IEnumerable<string> Sections => Root.Children.Keys.Where(k => !k.Equals(LoggingSection, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The problems under one known section (none when the section is absent).</summary>
     public static IReadOnlyList<SettingProblem> CheckSection(IConfigurationSection section)
     {
@@ -384,16 +383,6 @@ public static class ConfigurationSchema
         }
 
         return problems;
-    }
-
-    internal static void Bind(string sectionName, IConfiguration source, object options, Action<BinderOptions> binder)
-    {
-        if (!Sections.TryGetValue(sectionName, out var section) || !section.Type.IsInstanceOfType(options))
-        {
-            throw new InvalidOperationException($"No options type is registered for section '{sectionName}' in ConfigurationSchema.");
-        }
-
-        section.Bind(source, options, binder);
     }
 
     private static void CheckNode(IConfigurationSection section, SettingNode node, List<SettingProblem> problems)
@@ -503,7 +492,8 @@ public static class ConfigurationSchema
         ? $"; the settings here are {string.Join(", ", node.Children.Keys)}"
         : string.Empty;
 
-    private static string EnvironmentName(string path) => KvsEdgeConfiguration.EnvironmentPrefix + path.Replace(":", "__", StringComparison.Ordinal);
+    // KvsEdgeConfiguration.EnvironmentPrefix (Hosting sits above Common).
+    private static string EnvironmentName(string path) => "KVSEDGE_" + path.Replace(":", "__", StringComparison.Ordinal);
 
     /// <summary>The known key closest to what was typed (Levenshtein, case-insensitive), if it is close enough to be a typo.</summary>
     internal static string? Nearest(string typed, IEnumerable<string> known)

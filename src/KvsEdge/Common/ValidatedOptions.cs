@@ -191,10 +191,11 @@ public static class ConfigurationSchema
     public const string LoggingSection = "Logging";
 
     /// <summary>
-    /// Keys the host itself puts at the top level (HostApplicationBuilder: content root, application and environment
-    /// name). They never come from our files or KVSEDGE_ variables, but they are in the IConfiguration the host checks.
+    /// Keys the host itself puts at the top level: HostApplicationBuilder with DisableDefaults and a ContentRootPath adds
+    /// only `contentRoot` (checked by StrictConfigurationTests). Our sources add nothing else: the environment provider
+    /// is prefixed (KVSEDGE_), so only our variables arrive.
     /// </summary>
-    public static readonly IReadOnlyList<string> HostKeys = ["contentRoot", "applicationName", "environment"];
+    public static readonly IReadOnlyList<string> HostKeys = ["contentRoot"];
 
     public static readonly IReadOnlyList<string> Keys =
     [

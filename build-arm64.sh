@@ -40,7 +40,7 @@ step() { echo "== $*"; }
 
 # ---- prerequisites (only what is missing) --------------------------------------------------------------------------
 command -v dotnet >/dev/null 2>&1 || fail "the .NET 10 SDK is required (dotnet not found)"
-packages=(binutils systemd)
+packages=(binutils systemd lintian)
 [ "$mode" = aot ] && packages+=(clang lld)
 if [ "$rid" = linux-arm64 ]; then
   # The emulator and Debian's arm64 cross runtime libraries, to run the arm64 binary here (binfmt_misc is not assumed).
@@ -129,6 +129,16 @@ install -m 0644 packaging/appsettings.json "$stage/etc/kvsedge/appsettings.json"
 install -m 0644 systemd/kvsedge.service "$stage/lib/systemd/system/kvsedge.service"
 install -m 0644 packaging/60-kvsedge-gpio.rules "$stage/lib/udev/rules.d/60-kvsedge-gpio.rules"
 install -m 0644 README.md "$stage/usr/share/doc/kvsedge/README.md"
+# Debian policy: a machine-readable copyright file naming every bundled component, a changelog, and the reviewed
+# lintian overrides (packaging/lintian-overrides says why each one stands).
+install -m 0644 packaging/copyright "$stage/usr/share/doc/kvsedge/copyright"
+maintainer="KvsEdge maintainers <kvsedge-maintainers@users.noreply.github.com>"
+# A native package's changelog: one entry for this build, dated from its commit so the .deb is reproducible.
+changelog_date=$(git log -1 --format=%cD 2>/dev/null || date -R)
+printf 'kvsedge (%s) stable; urgency=medium\n\n  * Built from %s.\n\n -- %s  %s\n' \
+  "$version" "$(git rev-parse --short=10 HEAD 2>/dev/null || echo 'an unversioned tree')" "$maintainer" "$changelog_date" \
+  | gzip -9n >"$stage/usr/share/doc/kvsedge/changelog.gz"
+install -D -m 0644 packaging/lintian-overrides "$stage/usr/share/lintian/overrides/kvsedge"
 install -m 0755 packaging/postinst packaging/prerm packaging/postrm "$stage/DEBIAN/"
 install -m 0644 packaging/conffiles "$stage/DEBIAN/conffiles"
 
@@ -136,14 +146,14 @@ install -m 0644 packaging/conffiles "$stage/DEBIAN/conffiles"
 glibc=$(find "$publish" -type f \( -name kvsedge -o -name '*.so' \) -exec readelf --dyn-syms --wide {} + \
   | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
 [ -n "$glibc" ] || fail "could not read the glibc version kvsedge needs"
-depends="libc6 (>= $glibc), libgstreamer1.0-0, libgstreamer-plugins-base1.0-0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, libgpiod2 | libgpiod3, libssl3 | libssl3t64, adduser, init-system-helpers"
+depends="libc6 (>= $glibc), libgstreamer1.0-0, libgstreamer-plugins-base1.0-0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, libgpiod2 | libgpiod3, libssl3 | libssl3t64, adduser, init-system-helpers (>= 1.54~)"
 [ "$mode" = trimmed ] && depends="$depends, libstdc++6, libgcc-s1"
 installed_size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 cat >"$stage/DEBIAN/control" <<EOF
 Package: kvsedge
 Version: $version
 Architecture: $deb_arch
-Maintainer: KvsEdge maintainers <kvsedge@localhost>
+Maintainer: $maintainer
 Section: misc
 Priority: optional
 Installed-Size: $installed_size
@@ -171,6 +181,15 @@ tar --owner=0 --group=0 --numeric-owner -C "$stage" --exclude=./DEBIAN -czf "$ta
 [ -f "$publish/kvsedge.dbg" ] && cp "$publish/kvsedge.dbg" "$output/kvsedge-$version-$rid.dbg"
 
 # ---- check the .deb ------------------------------------------------------------------------------------------------
+step "lintian"
+# Debian's own checker: errors fail the build; warnings and overrides are printed for review.
+lintian_status=0
+lintian_out=$(lintian --tag-display-limit 0 --fail-on error "$deb" 2>&1) || lintian_status=$?
+lintian_out=$(grep -v '^running with root privileges' <<<"$lintian_out" || true)
+[ -z "$lintian_out" ] || while IFS= read -r line; do echo "  $line"; done <<<"$lintian_out"
+[ "$lintian_status" -eq 0 ] || fail "lintian reported errors on $deb (exit $lintian_status)"
+echo "  no lintian errors"
+
 step "dpkg-deb -c / -I"
 contents=$(dpkg-deb -c "$deb")
 expect_entry() { # mode-prefix path: one line of `dpkg-deb -c` must start with the mode and end with the path

@@ -19,13 +19,22 @@ template="$here/appsettings.template.json"
 
 usage() {
   cat <<'EOF'
-Usage: provision.sh --deb FILE --device-id ID --aws-region REGION --data-stream NAME [options]
+Usage: provision.sh --deb FILE --device-id ID --aws-region REGION [--source image-api] [options]
+       provision.sh --deb FILE --device-id ID --aws-region REGION --source kinesis --data-stream NAME [options]
 
 Required:
   --deb FILE               the kvsedge .deb (from build-arm64.sh)
   --device-id ID           Device:Id (letters, digits, - and _)
   --aws-region REGION      Aws:Region, e.g. eu-west-1
-  --data-stream NAME       Recognition:Kinesis:StreamName (the stream processor's output)
+
+Recognition:
+  --source KIND            image-api (SearchFacesByImage on a trigger; any account) or kinesis (a
+                           stream processor's data stream; accounts created before 2026-04-30).
+                           Default: kinesis when --data-stream is given, else image-api
+  --collection ID          Cloud:CollectionId, the face collection (default kvsedge-faces)
+  --trigger KIND           image-api: motion (camera motion, default) or gpio (a doorbell button)
+  --trigger-pin N          --trigger gpio: Triggers:Gpio:Pin, BCM number (default 27)
+  --data-stream NAME       kinesis: Recognition:Kinesis:StreamName (the stream processor's output)
 
 Options:
   --video-stream NAME      Camera:Kvs:StreamName (Kinesis Video stream; kvssink branch on)
@@ -52,6 +61,7 @@ EOF
 fail() { echo "provision: $*" >&2; exit 2; }
 
 root=/ deb="" device_id="" aws_region="" data_stream="" video_stream="" camera=libcamera
+source="" collection=kvsedge-faces trigger=motion trigger_pin=27
 relay_pin=17 relay_active_low=false gpio_chip=0 mqtt_host=localhost mqtt_port=1883 mqtt_username=""
 time_zone=UTC secrets_file="" kvssink_tarball="" skip_kvssink=false overwrite_config=false dry_run=false
 print_config=false
@@ -63,6 +73,10 @@ while [ $# -gt 0 ]; do
     --device-id) need_value "$@"; device_id=$2; shift ;;
     --aws-region) need_value "$@"; aws_region=$2; shift ;;
     --data-stream) need_value "$@"; data_stream=$2; shift ;;
+    --source) need_value "$@"; source=$2; shift ;;
+    --collection) need_value "$@"; collection=$2; shift ;;
+    --trigger) need_value "$@"; trigger=$2; shift ;;
+    --trigger-pin) need_value "$@"; trigger_pin=$2; shift ;;
     --video-stream) need_value "$@"; video_stream=$2; shift ;;
     --camera) need_value "$@"; camera=$2; shift ;;
     --relay-pin) need_value "$@"; relay_pin=$2; shift ;;
@@ -93,8 +107,30 @@ matches() { [[ $1 =~ $2 ]]; }
 [ -z "$deb" ] || [[ $deb == *.deb ]] || errors+=("--deb: '$deb' is not a .deb file")
 matches "$device_id" '^[A-Za-z0-9_-]{1,64}$' || errors+=("--device-id must be 1-64 letters, digits, - or _ (was '$device_id')")
 matches "$aws_region" '^[a-z]{2}(-[a-z]+)+-[0-9]$' || errors+=("--aws-region is not an AWS region name like eu-west-1 (was '$aws_region')")
-# Kinesis and Kinesis Video stream names: 1-128 of [a-zA-Z0-9_.-].
-matches "$data_stream" '^[A-Za-z0-9_.-]{1,128}$' || errors+=("--data-stream must be 1-128 of letters, digits, _ . - (was '$data_stream')")
+# Without --source: a data stream means the stream-processor path, else the image API (what new accounts can use).
+if [ -z "$source" ]; then if [ -n "$data_stream" ]; then source=kinesis; else source=image-api; fi; fi
+case "$source" in
+  kinesis)
+    # Kinesis and Kinesis Video stream names: 1-128 of [a-zA-Z0-9_.-].
+    matches "$data_stream" '^[A-Za-z0-9_.-]{1,128}$' || errors+=("--data-stream must be 1-128 of letters, digits, _ . - (was '$data_stream'); --source kinesis reads the stream processor's data stream") ;;
+  image-api)
+    [ -z "$data_stream" ] || errors+=("--data-stream is for --source kinesis; --source image-api needs no data stream")
+    [ "$camera" != none ] || errors+=("--source image-api looks at the camera: --camera none leaves it nothing to search")
+    case "$trigger" in
+      motion) ;;
+      gpio)
+        if matches "$trigger_pin" '^[0-9]+$' && [ "$trigger_pin" -ge 2 ] && [ "$trigger_pin" -le 27 ]; then
+          if matches "$relay_pin" '^[0-9]+$' && [ "$((10#$trigger_pin))" -eq "$((10#$relay_pin))" ]; then
+            errors+=("--trigger-pin $trigger_pin is the relay pin; the doorbell needs its own GPIO")
+          fi
+        else
+          errors+=("--trigger-pin must be a header GPIO, BCM 2-27 (was '$trigger_pin')")
+        fi ;;
+      *) errors+=("--trigger must be motion or gpio (was '$trigger')") ;;
+    esac ;;
+  *) errors+=("--source must be image-api or kinesis (was '$source')") ;;
+esac
+matches "$collection" '^[A-Za-z0-9_.-]{1,255}$' || errors+=("--collection must be 1-255 of letters, digits, _ . - (was '$collection')")
 [ -z "$video_stream" ] || matches "$video_stream" '^[A-Za-z0-9_.-]{1,256}$' || errors+=("--video-stream must be 1-256 of letters, digits, _ . - (was '$video_stream')")
 case "$camera" in libcamera|v4l2|none) ;; *) errors+=("--camera must be libcamera, v4l2 or none (was '$camera')") ;; esac
 # BCM 2-27 are the header GPIOs; 0 and 1 are reserved for the HAT ID EEPROM.
@@ -137,12 +173,26 @@ fi
 json_string_or_null() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf 'null'; fi; }
 camera_enabled=true camera_source=$camera
 if [ "$camera" = none ]; then camera_enabled=false camera_source=v4l2; fi
+# One line of JSON each, so the template stays a flat list of placeholders.
+if [ "$source" = kinesis ]; then
+  recognition_json="{ \"Source\": \"kinesis\", \"Kinesis\": { \"StreamName\": \"$data_stream\" } }"
+  triggers_json="{}"
+else
+  recognition_json="{ \"Source\": \"image-api\" }"
+  if [ "$trigger" = gpio ]; then
+    triggers_json="{ \"Gpio\": { \"Enabled\": true, \"Pin\": $((10#$trigger_pin)) } }"
+  else
+    triggers_json="{ \"Motion\": { \"Enabled\": true } }"
+  fi
+fi
 # Every value was validated above against a pattern without quotes or backslashes, so plain
 # substitution yields valid JSON. '|' cannot occur in any of them.
 rendered=$(sed \
   -e "s|@DEVICE_ID@|$device_id|g" \
   -e "s|@AWS_REGION@|$aws_region|g" \
-  -e "s|@DATA_STREAM@|$data_stream|g" \
+  -e "s|@RECOGNITION_JSON@|$recognition_json|g" \
+  -e "s|@TRIGGERS_JSON@|$triggers_json|g" \
+  -e "s|@COLLECTION_ID@|$collection|g" \
   -e "s|@TIME_ZONE@|$time_zone|g" \
   -e "s|@GPIO_CHIP@|$((10#$gpio_chip))|g" \
   -e "s|@RELAY_PIN@|$((10#$relay_pin))|g" \

@@ -132,6 +132,14 @@ check "names --data-stream" grep -q -- "--data-stream must be" <<<"$bad"
 check "names --relay-pin" grep -q -- "--relay-pin must be a header GPIO, BCM 2-27 (was '40')" <<<"$bad"
 check "names --mqtt-port" grep -q -- "--mqtt-port must be 1-65535" <<<"$bad"
 check "nothing changed" test "$before" = "$(manifest)"
+status=0
+provision "$work/bad-source.log" --root "$root" --deb "$deb" --skip-kvssink --device-id front-door --aws-region eu-central-1 \
+  --source image-api --data-stream front-door-faces --camera none || status=$?
+bad=$(cat "$work/bad-source.log")
+check "--source image-api: exit code 2" test "$status" -eq 2
+check "--source image-api: refuses --data-stream" grep -q -- "--data-stream is for --source kinesis" <<<"$bad"
+check "--source image-api: refuses --camera none" grep -q -- "--camera none leaves it nothing to search" <<<"$bad"
+check "nothing changed" test "$before" = "$(manifest)"
 
 echo "== dry run on the fresh system"
 check "dry run succeeds" provision "$work/dry.log" "${args[@]}" --dry-run
@@ -153,6 +161,7 @@ check "kvsedge package installed" test -x "$root/usr/bin/kvsedge"
 check "config rendered: Device:Id" json_is Device:Id '"front-door"'
 check "config rendered: Aws:Region" json_is Aws:Region '"eu-central-1"'
 check "config rendered: Recognition:Kinesis:StreamName" json_is Recognition:Kinesis:StreamName '"front-door-faces"'
+check "config rendered: Recognition:Source kinesis (a data stream was given)" json_is Recognition:Source '"kinesis"'
 check "config rendered: Camera:Kvs:StreamName" json_is Camera:Kvs:StreamName '"front-door-video"'
 check "config rendered: Camera:Source" json_is Camera:Source '"libcamera"'
 check "config rendered: Door:Relay:Pin" json_is Door:Relay:Pin 27

@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v shellcheck >/dev/null || { echo "check-image-hw: shellcheck is missing (apt-get install shellcheck)" >&2; exit 2; }
 shellcheck image/*.sh hardware/*.sh scripts/*.sh image/test/fixture-deb/DEBIAN/postinst image/test/fixture-deb/usr/bin/kvsedge \
-  build-arm64.sh packaging/*.sh packaging/postinst packaging/prerm packaging/postrm tests/run.sh .ci/run
+  build-arm64.sh packaging/*.sh packaging/postinst packaging/prerm packaging/postrm tests/run.sh tests/faults/run.sh .ci/run
 echo "ok: shellcheck reports nothing"
 bash hardware/check.sh

@@ -36,8 +36,9 @@ internal static class AwsErrorMapper
             "ResourceNotFoundException" => new AwsResourceNotFoundException(text, code, statusCode, requestId),
             "ResourceInUseException" => new AwsResourceInUseException(text, code, statusCode, requestId),
             "ResourceAlreadyExistsException" => new AwsResourceAlreadyExistsException(text, code, statusCode, requestId),
-            "AccessDeniedException" or "UnrecognizedClientException" or "InvalidSignatureException"
-                or "ExpiredTokenException" or "MissingAuthenticationTokenException" or "IncompleteSignatureException"
+            _ when IsCredentialsError(code)
+                => new AwsInvalidCredentialsException(CredentialsText(serviceName, operation, code!, message, requestId), code, statusCode, requestId),
+            "AccessDeniedException" or "MissingAuthenticationTokenException" or "IncompleteSignatureException"
                 or "NotAuthorizedException"
                 => new AwsAccessDeniedException(text, code, statusCode, requestId),
             "InvalidArgumentException" or "ValidationException" or "InvalidParameterException"
@@ -54,6 +55,25 @@ internal static class AwsErrorMapper
                 => new AwsThrottlingException(text, code, statusCode, requestId),
             _ => new AwsServiceException(text, code, statusCode, requestId),
         };
+    }
+
+    /// <summary>
+    /// The codes by which AWS refuses the credentials themselves (JSON services, Query services and S3 spell them
+    /// differently): an unknown access key, a signature made with the wrong secret, an expired session token.
+    /// </summary>
+    internal static bool IsCredentialsError(string? code) => code is
+        "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException"
+        or "InvalidClientTokenId" or "SignatureDoesNotMatch" or "ExpiredToken" or "InvalidAccessKeyId"
+        or "RequestExpired" or "TokenRefreshRequired";
+
+    /// <summary>"the AWS credentials are not valid / have expired", then the service's own words and the request id.</summary>
+    internal static string CredentialsText(string serviceName, string operation, string code, string? message, string? requestId)
+    {
+        var expired = code is "ExpiredTokenException" or "ExpiredToken" or "RequestExpired" or "TokenRefreshRequired";
+        return (expired ? "The AWS credentials have expired" : "The AWS credentials are not valid")
+            + $" ({serviceName} {operation} answered {code}"
+            + (string.IsNullOrEmpty(message) ? ")." : $": {message})")
+            + (requestId is null ? string.Empty : $" (request id {requestId})");
     }
 
     /// <summary>
@@ -158,8 +178,9 @@ internal static class AwsErrorMapper
             "MalformedPolicyDocument" or "ValidationError" or "InvalidInput" or "InvalidParameterValue"
                 or "InvalidParameterCombination" or "MissingParameter" or "InvalidAction"
                 => new AwsInvalidArgumentException(text, code, statusCode, requestId),
-            "AccessDenied" or "AccessDeniedException" or "InvalidClientTokenId" or "SignatureDoesNotMatch"
-                or "ExpiredToken" or "IncompleteSignature" or "MissingAuthenticationToken" or "InvalidAccessKeyId"
+            _ when IsCredentialsError(code)
+                => new AwsInvalidCredentialsException(CredentialsText(serviceName, operation, code!, message, requestId), code, statusCode, requestId),
+            "AccessDenied" or "AccessDeniedException" or "IncompleteSignature" or "MissingAuthenticationToken"
                 => new AwsAccessDeniedException(text, code, statusCode, requestId),
             "Throttling" or "ThrottlingException" or "RequestLimitExceeded"
                 => new AwsThrottlingException(text, code, statusCode, requestId),

@@ -81,7 +81,8 @@ internal sealed class AwsJsonServiceClient : IDisposable
         using var message = new HttpRequestMessage(HttpMethod.Post, ServiceUrl) { Content = content };
         message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{_service.TargetPrefix}.{operation}");
 
-        using var response = await _http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var response = await SignedHttpClient.SendAsync(
+            _http, message, HttpCompletionOption.ResponseContentRead, _service.DisplayName, operation, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {

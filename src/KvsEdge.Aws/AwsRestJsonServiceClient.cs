@@ -127,7 +127,7 @@ internal sealed class AwsRestJsonServiceClient : IDisposable
         using var message = new HttpRequestMessage(HttpMethod.Post, OperationUri(ServiceUrl, path)) { Content = content };
         message.Headers.Accept.ParseAdd("application/json");
 
-        var response = await _http.SendAsync(message, completion, cancellationToken).ConfigureAwait(false);
+        var response = await SignedHttpClient.SendAsync(_http, message, completion, _service.DisplayName, operation, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
             return response;

@@ -128,7 +128,7 @@ public sealed class AwsResourceInUseException : AwsServiceException
 }
 
 /// <summary>Credentials rejected, expired or not allowed: retrying will not help until the configuration changes.</summary>
-public sealed class AwsAccessDeniedException : AwsServiceException
+public class AwsAccessDeniedException : AwsServiceException
 {
     public AwsAccessDeniedException()
     {
@@ -194,4 +194,82 @@ public sealed class AwsResourceAlreadyExistsException : AwsServiceException
         : base(message, errorCode, statusCode, requestId)
     {
     }
+}
+
+/// <summary>
+/// The credentials themselves were refused (unknown key, wrong secret, expired session token), as opposed to valid
+/// credentials lacking a permission: the fix is new credentials, not a policy change. An
+/// <see cref="AwsAccessDeniedException"/>, so callers that stop on access denied stop on this too.
+/// </summary>
+public sealed class AwsInvalidCredentialsException : AwsAccessDeniedException
+{
+    public AwsInvalidCredentialsException()
+    {
+    }
+
+    public AwsInvalidCredentialsException(string message)
+        : base(message)
+    {
+    }
+
+    public AwsInvalidCredentialsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public AwsInvalidCredentialsException(string message, string? errorCode, HttpStatusCode statusCode, string? requestId)
+        : base(message, errorCode, statusCode, requestId)
+    {
+    }
+
+    /// <summary>True for ExpiredToken(Exception): temporary credentials that were valid have run out.</summary>
+    public bool Expired => ErrorCode is "ExpiredTokenException" or "ExpiredToken" or "RequestExpired" or "TokenRefreshRequired";
+
+    /// <summary>What the person at the terminal does next.</summary>
+    public string Remedy => Expired
+        ? "Temporary credentials (AWS_SESSION_TOKEN, an SSO or assumed-role session) have run out: get new ones (e.g. aws sso login, or assume the role again) and run the command again."
+        : "Check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile named by AWS_PROFILE): the key may be mistyped, deleted or deactivated, or belong to another partition; "
+            + "with temporary credentials, AWS_SESSION_TOKEN must be set too. A clock more than 5 minutes off also invalidates signatures.";
+}
+
+/// <summary>
+/// No answer within the client's timeout. Derives from <see cref="TaskCanceledException"/>, which is what HttpClient
+/// throws for its timeout, so every caller that already treats a timeout as transient still does; the message names
+/// the endpoint and the timeout instead of "A task was canceled".
+/// </summary>
+public sealed class AwsRequestTimeoutException : TaskCanceledException
+{
+    public AwsRequestTimeoutException()
+    {
+    }
+
+    public AwsRequestTimeoutException(string message)
+        : base(message)
+    {
+    }
+
+    public AwsRequestTimeoutException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public AwsRequestTimeoutException(string service, string operation, Uri endpoint, TimeSpan timeout, Exception innerException)
+        : base(Describe(service, operation, endpoint, timeout), innerException)
+    {
+        Endpoint = endpoint;
+        Timeout = timeout;
+    }
+
+    public Uri? Endpoint { get; }
+
+    public TimeSpan Timeout { get; }
+
+    private static string Describe(string service, string operation, Uri endpoint, TimeSpan timeout) =>
+        string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{service} {operation} to {endpoint} timed out: no answer within {timeout.TotalSeconds:0.###} s.");
+
+    /// <summary>True when <paramref name="exception"/> is HttpClient's own timeout rather than the caller cancelling.</summary>
+    internal static bool IsClientTimeout(OperationCanceledException exception, CancellationToken callerToken) =>
+        exception is not AwsRequestTimeoutException && !callerToken.IsCancellationRequested;
 }

@@ -19,4 +19,26 @@ internal static class SignedHttpClient
         var signer = new SigV4SigningHandler(credentials, region, signingName, innerHandler);
         return new HttpClient(signer, disposeHandler: true) { Timeout = timeout };
     }
+
+    /// <summary>
+    /// Sends <paramref name="message"/>; HttpClient's own timeout becomes an <see cref="AwsRequestTimeoutException"/> naming the
+    /// operation, the endpoint and the timeout (HttpClient says only "A task was canceled"). The caller cancelling stays as it is.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SendAsync(
+        HttpClient http,
+        HttpRequestMessage message,
+        HttpCompletionOption completion,
+        string service,
+        string operation,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(message, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (AwsRequestTimeoutException.IsClientTimeout(ex, cancellationToken))
+        {
+            throw new AwsRequestTimeoutException(service, operation, message.RequestUri!, http.Timeout, ex);
+        }
+    }
 }

@@ -42,7 +42,8 @@ public sealed class Sample : IDisposable
     internal Sample(MiniObjectHandle handle)
     {
         _handle = handle;
-        (MediaType, Width, Height) = SampleProxy.ReadCaps(handle);
+        (MediaType, Width, Height, Format) = SampleProxy.ReadCaps(handle);
+        Stride = Width is int width ? VideoFormats.DefaultStride(Format, width) : null;
         (Size, var pts) = SampleProxy.ReadBuffer(handle);
         Pts = pts == GConstants.ClockTimeNone ? null : TimeSpan.FromTicks((long)(pts / 100));
     }
@@ -53,6 +54,15 @@ public sealed class Sample : IDisposable
     public int? Width { get; }
 
     public int? Height { get; }
+
+    /// <summary>Raw video pixel format from the caps (`GRAY8`, `RGB`, `I420`, ...); null for encoded media such as JPEG.</summary>
+    public string? Format { get; }
+
+    /// <summary>
+    /// Bytes from one row to the next (of the first plane), as GStreamer lays out raw video of this format and width
+    /// by default; null for encoded media or a format not listed in <see cref="VideoFormats"/>.
+    /// </summary>
+    public int? Stride { get; }
 
     /// <summary>Buffer presentation timestamp (running time), if set.</summary>
     public TimeSpan? Pts { get; }

@@ -73,7 +73,7 @@ internal static class ImageApiBench
             Framerate = 30,
             Sinks = [CameraOptions.NoSink],
         };
-        using var supervisor = new PipelineSupervisor(Options.Create(camera), status, tap, time, NullLogger<PipelineSupervisor>.Instance);
+        using var supervisor = new PipelineSupervisor(Options.Create(camera), new CameraStatusPublisher(status), tap, time, NullLogger<PipelineSupervisor>.Instance);
         using var client = new RekognitionClient(new AwsClientOptions
         {
             Region = "eu-west-1",

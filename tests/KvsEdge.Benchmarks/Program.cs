@@ -5,8 +5,9 @@ using System.Globalization;
 namespace KvsEdge.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline [options]
+/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults [options]
 /// Exit codes: 0 the bench ran (targets met or MISSED, see output), 1 it could not run or measure, 64 bad usage, 130 cancelled.
+/// `faults` exits 1 when any row fails.
 /// </summary>
 internal static class Program
 {
@@ -14,6 +15,7 @@ internal static class Program
         usage: KvsEdge.Benchmarks latency [--records N] [--poll HH:MM:SS.F] [--idle HH:MM:SS] [--seed N] [--daemon-env KEY=VALUE]... [--daemon FILE]
                KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
                KvsEdge.Benchmarks imageapi [--triggers N] [--width W] [--height H] [--seed N]
+               KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...] [--keep true]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
                          next to a plain boto3 polling consumer, then the daemon's idle RSS.
@@ -35,6 +37,14 @@ internal static class Program
                          test pattern (x264enc running), frame tap, image-API source, real SigV4 client, loopback stand-in.
           --triggers N   measured triggers (default 200, at least 20; 10 warm-up triggers before)
           --width/--height  camera size (default 1280x720)
+
+          faults         the fault suite (issue 10, tests/faults/run.sh): the real `kvsedge run` against Mosquitto (its own
+                         port) and kinesalite, one injected fault per row R1-R12, one table; exit 1 when any row fails.
+          --daemon FILE  a published kvsedge executable instead of the JIT build
+          --soak-seconds N  R10's length (default 600; CI 60)
+          --kinesis-outage-seconds N  R3's outage (default 120)
+          --only LIST    only these rows (comma-separated), e.g. R1,R5
+          --keep true    keep the scratch directory, with every kvsedge process's output (output-N.log)
         """;
 
     private static async Task<int> Main(string[] args)
@@ -53,12 +63,14 @@ internal static class Program
         LatencyOptions? latency = null;
         PipelineOptions? pipeline = null;
         ImageApiBenchOptions? imageApi = null;
+        Faults.FaultOptions? faults = null;
         string? error;
         bool parsed = args[0] switch
         {
             "latency" => LatencyOptions.TryParse(args.AsSpan(1), out latency, out error),
             "pipeline" => PipelineOptions.TryParse(args.AsSpan(1), out pipeline, out error),
             "imageapi" => ImageApiBenchOptions.TryParse(args.AsSpan(1), out imageApi, out error),
+            "faults" => Faults.FaultOptions.TryParse(args.AsSpan(1), out faults, out error),
             _ => Fail($"unknown command '{args[0]}'", out error),
         };
         if (!parsed)
@@ -76,6 +88,11 @@ internal static class Program
 
         try
         {
+            if (faults is not null)
+            {
+                return await Faults.FaultSuite.RunAsync(faults, cancel.Token);
+            }
+
             if (imageApi is not null)
             {
                 return await ImageApiBench.RunAsync(imageApi, cancel.Token);

@@ -9,6 +9,24 @@ internal static class RelayLog
     /// <summary>Times at which <paramref name="pin"/> went low → high, oldest first (the log starts with the pin opened low).</summary>
     public static IReadOnlyList<DateTimeOffset> RisingEdges(string path, int pin)
     {
+        var edges = new List<DateTimeOffset>();
+        bool high = false;
+        foreach ((bool nowHigh, DateTimeOffset at) in Levels(path, pin))
+        {
+            if (nowHigh && !high)
+            {
+                edges.Add(at);
+            }
+
+            high = nowHigh;
+        }
+
+        return edges;
+    }
+
+    /// <summary>Every level written to <paramref name="pin"/> (true = high), oldest first; only complete lines.</summary>
+    public static IReadOnlyList<(bool High, DateTimeOffset At)> Levels(string path, int pin)
+    {
         if (!File.Exists(path))
         {
             return [];
@@ -21,28 +39,19 @@ internal static class RelayLog
             text = reader.ReadToEnd();
         }
 
-        var edges = new List<DateTimeOffset>();
-        bool high = false;
+        var levels = new List<(bool, DateTimeOffset)>();
         // Only complete lines: the daemon may be half-way through writing the last one.
         int complete = text.LastIndexOf('\n');
         foreach (string line in text[..(complete + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using JsonDocument doc = JsonDocument.Parse(line);
             JsonElement root = doc.RootElement;
-            if (root.GetProperty("pin").GetInt32() != pin)
+            if (root.GetProperty("pin").GetInt32() == pin)
             {
-                continue;
+                levels.Add((root.GetProperty("value").GetString() == "high", root.GetProperty("at").GetDateTimeOffset()));
             }
-
-            bool nowHigh = root.GetProperty("value").GetString() == "high";
-            if (nowHigh && !high)
-            {
-                edges.Add(root.GetProperty("at").GetDateTimeOffset());
-            }
-
-            high = nowHigh;
         }
 
-        return edges;
+        return levels;
     }
 }

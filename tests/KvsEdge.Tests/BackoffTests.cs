@@ -1,4 +1,4 @@
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 
 namespace KvsEdge.Tests;
 

@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using KvsEdge.Cli;
 using KvsEdge.Cloud;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using Spectre.Console.Testing;
 
 namespace KvsEdge.TestSupport;

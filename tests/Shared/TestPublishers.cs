@@ -1,7 +1,7 @@
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace KvsEdge.TestSupport;

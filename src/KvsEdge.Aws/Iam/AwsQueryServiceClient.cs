@@ -72,7 +72,8 @@ internal sealed class AwsQueryServiceClient : IDisposable
         content.Headers.ContentType = FormContentType;
         using var message = new HttpRequestMessage(HttpMethod.Post, ServiceUrl) { Content = content };
 
-        using var response = await _http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var response = await SignedHttpClient.SendAsync(
+            _http, message, HttpCompletionOption.ResponseContentRead, _displayName, operation, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

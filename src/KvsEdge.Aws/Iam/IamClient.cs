@@ -213,6 +213,134 @@ public sealed partial class IamClient : IDisposable
         return names;
     }
 
+    /// <summary>Creates a customer managed policy (version v1, the default) and returns it.</summary>
+    /// <exception cref="AwsResourceAlreadyExistsException">A policy with this name exists.</exception>
+    public async Task<IamManagedPolicy> CreatePolicyAsync(string policyName, string policyDocument, string? description, CancellationToken cancellationToken)
+    {
+        ValidatePolicyName(policyName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(policyDocument);
+        List<KeyValuePair<string, string>> form = [new("PolicyName", policyName), new("PolicyDocument", policyDocument)];
+        if (description is not null)
+        {
+            form.Add(new("Description", description));
+        }
+
+        var result = await _client.SendAsync("CreatePolicy", form, cancellationToken).ConfigureAwait(false);
+        return ParsePolicy(result.Child("Policy"), "CreatePolicy");
+    }
+
+    /// <summary>
+    /// The customer managed policy named <paramref name="policyName"/>, or null: ListPolicies (Scope=Local) followed to
+    /// the last page, so the caller needs no account id to build its ARN.
+    /// </summary>
+    public async Task<IamManagedPolicy?> FindLocalPolicyAsync(string policyName, CancellationToken cancellationToken)
+    {
+        ValidatePolicyName(policyName);
+        string? marker = null;
+        do
+        {
+            List<KeyValuePair<string, string>> form = [new("Scope", "Local")];
+            if (marker is not null)
+            {
+                form.Add(new("Marker", marker));
+            }
+
+            var result = await _client.SendAsync("ListPolicies", form, cancellationToken).ConfigureAwait(false);
+            var found = result.Child("Policies")?.Elements()
+                .Where(e => e.Name.LocalName == "member")
+                .FirstOrDefault(e => string.Equals(e.ChildValue("PolicyName"), policyName, StringComparison.Ordinal));
+            if (found is not null)
+            {
+                return ParsePolicy(found, "ListPolicies");
+            }
+
+            var truncated = string.Equals(result.ChildValue("IsTruncated")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+            marker = truncated && result.ChildValue("Marker") is { Length: > 0 } next ? next : null;
+        }
+        while (marker is not null);
+
+        return null;
+    }
+
+    /// <summary>The document of one version of a managed policy (URL-decoded JSON).</summary>
+    /// <exception cref="AwsResourceNotFoundException">No such policy or version.</exception>
+    public async Task<string> GetPolicyDocumentAsync(string policyArn, string versionId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(policyArn);
+        ArgumentException.ThrowIfNullOrEmpty(versionId);
+        var result = await _client.SendAsync(
+            "GetPolicyVersion", [new("PolicyArn", policyArn), new("VersionId", versionId)], cancellationToken).ConfigureAwait(false);
+        return DecodePolicy(result.Child("PolicyVersion").RequiredValue("Document", "GetPolicyVersion"));
+    }
+
+    /// <summary>Who the managed policy is attached to: (kind "user" | "role" | "group", name).</summary>
+    public async Task<IReadOnlyList<(string Kind, string Name)>> ListPolicyAttachmentsAsync(string policyArn, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(policyArn);
+        var attachments = new List<(string, string)>();
+        string? marker = null;
+        do
+        {
+            List<KeyValuePair<string, string>> form = [new("PolicyArn", policyArn)];
+            if (marker is not null)
+            {
+                form.Add(new("Marker", marker));
+            }
+
+            var result = await _client.SendAsync("ListEntitiesForPolicy", form, cancellationToken).ConfigureAwait(false);
+            foreach (var (list, kind, nameElement) in new[] { ("PolicyUsers", "user", "UserName"), ("PolicyRoles", "role", "RoleName"), ("PolicyGroups", "group", "GroupName") })
+            {
+                foreach (var member in result.Child(list)?.Elements().Where(e => e.Name.LocalName == "member") ?? [])
+                {
+                    attachments.Add((kind, member.RequiredValue(nameElement, "ListEntitiesForPolicy")));
+                }
+            }
+
+            var truncated = string.Equals(result.ChildValue("IsTruncated")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+            marker = truncated && result.ChildValue("Marker") is { Length: > 0 } next ? next : null;
+        }
+        while (marker is not null);
+
+        return attachments;
+    }
+
+    /// <summary>Detaches the managed policy from one user, role or group (<paramref name="kind"/> as listed).</summary>
+    public async Task DetachPolicyAsync(string policyArn, string kind, string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(policyArn);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var (operation, parameter) = kind switch
+        {
+            "user" => ("DetachUserPolicy", "UserName"),
+            "role" => ("DetachRolePolicy", "RoleName"),
+            "group" => ("DetachGroupPolicy", "GroupName"),
+            _ => throw new ArgumentException($"'{kind}' is not user, role or group.", nameof(kind)),
+        };
+        _ = await _client.SendAsync(operation, [new(parameter, name), new("PolicyArn", policyArn)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a managed policy; IAM refuses (DeleteConflict) while it is attached or has other versions.</summary>
+    /// <exception cref="AwsResourceNotFoundException">NoSuchEntity.</exception>
+    public async Task DeletePolicyAsync(string policyArn, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(policyArn);
+        _ = await _client.SendAsync("DeletePolicy", [new("PolicyArn", policyArn)], cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static IamManagedPolicy ParsePolicy(XElement? policy, string operation)
+    {
+        if (policy is null)
+        {
+            throw new AwsServiceException($"IAM {operation} response has no Policy.");
+        }
+
+        return new IamManagedPolicy(
+            policy.RequiredValue("PolicyName", operation),
+            policy.RequiredValue("Arn", operation),
+            policy.ChildValue("DefaultVersionId") ?? "v1",
+            int.TryParse(policy.ChildValue("AttachmentCount"), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0);
+    }
+
     /// <summary>IAM returns policy documents URL-encoded (RFC 3986); a document that was not encoded passes unchanged.</summary>
     internal static string DecodePolicy(string value) => Uri.UnescapeDataString(value.Trim());
 

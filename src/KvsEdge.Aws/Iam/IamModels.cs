@@ -18,3 +18,6 @@ public sealed record IamRolePolicy(string RoleName, string PolicyName, string Po
 
 /// <summary>One page of inline policy names; pass <paramref name="Marker"/> back while <paramref name="IsTruncated"/>.</summary>
 public sealed record ListRolePoliciesResult(IReadOnlyList<string> PolicyNames, bool IsTruncated, string? Marker);
+
+/// <summary>A customer managed policy as CreatePolicy/ListPolicies describe it.</summary>
+public sealed record IamManagedPolicy(string PolicyName, string Arn, string DefaultVersionId, int AttachmentCount);

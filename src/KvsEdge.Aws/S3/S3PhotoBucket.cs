@@ -16,6 +16,8 @@ public sealed class S3PhotoBucket : IDisposable
     private static readonly AwsJsonService Service = new("S3", "s3", "s3", TargetPrefix: string.Empty);
 
     private readonly AmazonS3Client _client;
+    private readonly Uri _endpoint;
+    private readonly TimeSpan _timeout;
 
     /// <param name="options">
     /// Region, credentials and an optional <see cref="AwsClientOptions.ServiceUrl"/>; with an override, path-style
@@ -39,6 +41,8 @@ public sealed class S3PhotoBucket : IDisposable
         }
 
         _client = new AmazonS3Client(settings.Credentials, config);
+        _endpoint = settings.ServiceUrl;
+        _timeout = options.Timeout;
     }
 
     /// <summary>Every object under <paramref name="prefix"/>, following continuation tokens to the end.</summary>
@@ -49,7 +53,7 @@ public sealed class S3PhotoBucket : IDisposable
         var request = new ListObjectsV2Request { BucketName = bucket, Prefix = string.IsNullOrEmpty(prefix) ? null : prefix };
         while (true)
         {
-            var page = await CallAsync("ListObjectsV2", bucket, () => _client.ListObjectsV2Async(request, cancellationToken)).ConfigureAwait(false);
+            var page = await CallAsync("ListObjectsV2", bucket, () => _client.ListObjectsV2Async(request, cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var item in page.S3Objects ?? [])
             {
                 objects.Add(new S3ObjectSummary(item.Key, item.Size ?? 0));
@@ -70,7 +74,7 @@ public sealed class S3PhotoBucket : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        using var response = await CallAsync("GetObject", $"{bucket}/{key}", () => _client.GetObjectAsync(bucket, key, cancellationToken))
+        using var response = await CallAsync("GetObject", $"{bucket}/{key}", () => _client.GetObjectAsync(bucket, key, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
         if (response.ContentLength > maxBytes)
         {
@@ -95,7 +99,7 @@ public sealed class S3PhotoBucket : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private static async Task<T> CallAsync<T>(string operation, string resource, Func<Task<T>> call)
+    private async Task<T> CallAsync<T>(string operation, string resource, Func<Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
@@ -105,6 +109,10 @@ public sealed class S3PhotoBucket : IDisposable
         {
             throw Map(operation, resource, ex);
         }
+        catch (OperationCanceledException ex) when (AwsRequestTimeoutException.IsClientTimeout(ex, cancellationToken))
+        {
+            throw new AwsRequestTimeoutException("S3", $"{operation} on {resource}", _endpoint, _timeout, ex);
+        }
     }
 
     private static AwsServiceException Map(string operation, string resource, AmazonS3Exception ex)
@@ -112,7 +120,10 @@ public sealed class S3PhotoBucket : IDisposable
         var message = $"S3 {operation} on {resource}: {ex.ErrorCode ?? ex.StatusCode.ToString()}: {ex.Message}";
         return ex.ErrorCode switch
         {
-            "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "ExpiredToken" =>
+            _ when AwsErrorMapper.IsCredentialsError(ex.ErrorCode) =>
+                new AwsInvalidCredentialsException(
+                    AwsErrorMapper.CredentialsText("S3", $"{operation} on {resource}", ex.ErrorCode!, ex.Message, ex.RequestId), ex.ErrorCode, ex.StatusCode, ex.RequestId),
+            "AccessDenied" =>
                 new AwsAccessDeniedException(message + $" The credentials need s3:{(operation == "GetObject" ? "GetObject" : "ListBucket")}.", ex.ErrorCode, ex.StatusCode, ex.RequestId),
             "NoSuchBucket" or "NoSuchKey" => new AwsResourceNotFoundException(message, ex.ErrorCode, ex.StatusCode, ex.RequestId),
             "SlowDown" or "Throttling" or "RequestLimitExceeded" => new AwsThrottlingException(message, ex.ErrorCode, ex.StatusCode, ex.RequestId),

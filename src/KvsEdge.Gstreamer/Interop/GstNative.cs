@@ -114,6 +114,10 @@ internal static unsafe partial class GstNative
     [return: MarshalAs(UnmanagedType.Bool)]
     internal static partial bool gst_structure_get_int(nint structure, string field, out int value);
 
+    /// <summary>Transfer none: the string belongs to the structure.</summary>
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint gst_structure_get_string(nint structure, string field);
+
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     [return: MarshalAs(UnmanagedType.Bool)]
     internal static partial bool gst_value_deserialize(GValue* value, string text);

@@ -24,19 +24,20 @@ internal static unsafe class SampleProxy
         return sample;
     }
 
-    internal static (string? MediaType, int? Width, int? Height) ReadCaps(MiniObjectHandle sample)
+    internal static (string? MediaType, int? Width, int? Height, string? Format) ReadCaps(MiniObjectHandle sample)
     {
         var caps = GstNative.gst_sample_get_caps(sample); // transfer none
         if (caps == 0 || GstNative.gst_caps_get_size(caps) == 0)
         {
-            return (null, null, null);
+            return (null, null, null, null);
         }
 
         var structure = GstNative.gst_caps_get_structure(caps, 0); // transfer none
         var mediaType = Marshal.PtrToStringUTF8(GstNative.gst_structure_get_name(structure));
         int? width = GstNative.gst_structure_get_int(structure, "width", out var w) ? w : null;
         int? height = GstNative.gst_structure_get_int(structure, "height", out var h) ? h : null;
-        return (mediaType, width, height);
+        var format = GstNative.gst_structure_get_string(structure, "format"); // transfer none; 0 when absent (e.g. JPEG)
+        return (mediaType, width, height, format == 0 ? null : Marshal.PtrToStringUTF8(format));
     }
 
     internal static (int Size, ulong Pts) ReadBuffer(MiniObjectHandle sample)

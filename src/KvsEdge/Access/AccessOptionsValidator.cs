@@ -58,9 +58,9 @@ internal sealed class AccessRules
 
     public double DefaultMinSimilarity { get; }
 
-    public TimeSpan MaxEventAge { get; }
+    public TimeSpan MaxEventAge { get; private set; }
 
-    public TimeSpan MaxClockSkew { get; }
+    public TimeSpan MaxClockSkew { get; private set; }
 
     public TimeSpan Cooldown { get; }
 
@@ -75,6 +75,15 @@ internal sealed class AccessRules
     public IReadOnlyDictionary<string, PersonRule> People { get; }
 
     public ExternalIdMapper Mapper { get; }
+
+    /// <summary>These rules with the replay window (MaxEventAge, MaxClockSkew) of <paramref name="running"/>: it only changes at restart.</summary>
+    public AccessRules WithReplayWindowOf(AccessRules running)
+    {
+        var copy = (AccessRules)MemberwiseClone();
+        copy.MaxEventAge = running.MaxEventAge;
+        copy.MaxClockSkew = running.MaxClockSkew;
+        return copy;
+    }
 
     /// <summary>Validates and parses; returns null (and fills <paramref name="errors"/>) when anything is wrong.</summary>
     public static AccessRules? Compile(AccessOptions options, List<string> errors)

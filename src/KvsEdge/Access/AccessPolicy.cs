@@ -1,5 +1,4 @@
 using System.Globalization;
-using KvsEdge.Recognition;
 using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Access;
@@ -25,8 +24,8 @@ public sealed class AccessPolicy
 
     private const int MaxTrackedStreams = 64;
 
-    private readonly AccessRules _rules;
     private readonly Lock _gate = new();
+    private AccessRules _rules; // replaced whole under _gate by Reload; the memory below outlives every swap
     private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _seenByFrameTime = new();
     private readonly Dictionary<string, List<FrameMark>> _recentFrames = new(StringComparer.Ordinal);
@@ -42,8 +41,63 @@ public sealed class AccessPolicy
             ?? throw new OptionsValidationException(AccessOptions.SectionName, typeof(AccessOptions), errors);
     }
 
-    /// <summary>The mapping from ExternalImageId to person this policy uses.</summary>
-    public ExternalIdMapper Mapper => _rules.Mapper;
+    /// <summary>How many faces are remembered for de-duplication (at most <see cref="MaxRememberedFaces"/>).</summary>
+    internal int RememberedFaceCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _seen.Count;
+            }
+        }
+    }
+
+    /// <summary>The mapping from ExternalImageId to person this policy uses (the current rules').</summary>
+    public ExternalIdMapper Mapper
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rules.Mapper;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Swaps in rules compiled from <paramref name="options"/>, keeping de-duplication, confirmation and cooldown
+    /// memory: replacing the policy object instead would forget them and let a redelivered grant unlock twice.
+    /// Invalid options change nothing. MaxEventAge and MaxClockSkew stay as they were at start (they bound the replay
+    /// window the ledger was restored for and faces are forgotten by); a change to them is reported as deferred.
+    /// </summary>
+    public AccessRulesReload Reload(AccessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        AccessRules? next = AccessRules.Compile(options, errors);
+        if (next is null)
+        {
+            return new AccessRulesReload(false, errors, []);
+        }
+
+        lock (_gate)
+        {
+            var deferred = new List<string>();
+            if (next.MaxEventAge != _rules.MaxEventAge)
+            {
+                deferred.Add(AccessOptions.SectionName + ":" + nameof(AccessOptions.MaxEventAge));
+            }
+
+            if (next.MaxClockSkew != _rules.MaxClockSkew)
+            {
+                deferred.Add(AccessOptions.SectionName + ":" + nameof(AccessOptions.MaxClockSkew));
+            }
+
+            _rules = next.WithReplayWindowOf(_rules);
+            return new AccessRulesReload(true, [], deferred);
+        }
+    }
 
     /// <summary>The decision for a record that could not be parsed: audited, never acted on.</summary>
     public static Decision Malformed(string detail, DateTimeOffset now) =>
@@ -53,13 +107,20 @@ public sealed class AccessPolicy
     /// Marks a face as already decided, e.g. grants reloaded from the ledger after a restart, so a redelivered
     /// record cannot unlock a second time.
     /// </summary>
-    public void RememberGranted(string dedupKey, DateTimeOffset frameTime)
+    /// <param name="person">Who was granted, when known: their cooldown then runs from this grant, as it would have
+    /// without the restart (else a frame in cooldown before a crash would unlock again on replay).</param>
+    public void RememberGranted(string dedupKey, DateTimeOffset frameTime, string? person = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dedupKey);
         lock (_gate)
         {
             Remember(dedupKey, frameTime);
             EnforceCap();
+            // Whoever it was, even someone the current rules no longer list: a reload may list them again.
+            if (person is not null && (!_lastGrant.TryGetValue(person, out DateTimeOffset last) || frameTime > last))
+            {
+                _lastGrant[person] = frameTime;
+            }
         }
     }
 
@@ -149,13 +210,20 @@ public sealed class AccessPolicy
             return new Identity(new Decision(DecisionKind.UnknownFace, DecisionReasons.UnknownFace, now, obs), null, null);
         }
 
+        // Sources validate similarity, but a NaN must still never be the best match nor tie with a number:
+        // every comparison with NaN is false, so a NaN first candidate would otherwise stay "best".
         FaceCandidate best = candidates[0];
         foreach (FaceCandidate candidate in candidates)
         {
-            if (candidate.Similarity > best.Similarity)
+            if (double.IsNaN(best.Similarity) || candidate.Similarity > best.Similarity)
             {
                 best = candidate;
             }
+        }
+
+        if (double.IsNaN(best.Similarity))
+        {
+            return Reject(obs, now, DecisionKind.Ignored, DecisionReasons.Malformed, "similarity is not a number");
         }
 
         string? bestName = _rules.Mapper.Map(best.ExternalImageId);

@@ -1,4 +1,3 @@
-using KvsEdge.Recognition;
 
 namespace KvsEdge.Access;
 

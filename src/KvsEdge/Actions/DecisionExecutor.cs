@@ -1,6 +1,6 @@
 using KvsEdge.Access;
+using KvsEdge.Common;
 using KvsEdge.Door;
-using KvsEdge.Recognition;
 using KvsEdge.Status;
 using Microsoft.Extensions.Logging;
 
@@ -23,9 +23,15 @@ public sealed partial class DecisionExecutor : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<DecisionExecutor> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FaultPoint _faultPoint;
+    private int _ledgerAvailable = 1;
+    private bool _restoreFailed;
 
-    public DecisionExecutor(AccessPolicy policy, IDoor door, IStatusPublisher status, GrantLedger ledger, TimeProvider time, ILogger<DecisionExecutor> logger)
+    public DecisionExecutor(
+        AccessPolicy policy, IDoor door, IStatusPublisher status, GrantLedger ledger, TimeProvider time, ILogger<DecisionExecutor> logger,
+        FaultPoint? faultPoint = null)
     {
+        _faultPoint = faultPoint ?? FaultPoint.None;
         _policy = policy;
         _door = door;
         _status = status;
@@ -37,16 +43,57 @@ public sealed partial class DecisionExecutor : IDisposable
     /// <summary>Raised after each decision is audited (the demo's live view listens).</summary>
     public event EventHandler<Decision>? Decided;
 
-    /// <summary>Reloads the faces that already unlocked, so their redelivery after a restart is a duplicate.</summary>
+    /// <summary>Raised when the ledger becomes unavailable (true → false) or usable again (false → true).</summary>
+    public event EventHandler<bool>? LedgerAvailabilityChanged;
+
+    /// <summary>False while grants cannot be made durable: every grant is then denied as <see cref="LedgerUnavailableReason"/>.</summary>
+    public bool LedgerAvailable => Volatile.Read(ref _ledgerAvailable) == 1;
+
+    /// <summary>
+    /// Reloads the faces that already unlocked, so their redelivery after a restart is a duplicate, and the people's
+    /// last grants, so their cooldown survives the restart. A ledger that cannot be read or rewritten (read-only or
+    /// full state directory) does not stop the service: grants are denied until it can be written again (or, when it
+    /// could not even be read, until a restart), so the door stays locked rather than risk a replay.
+    /// </summary>
     public int RestoreLedger(TimeSpan window)
     {
-        var entries = _ledger.LoadRecent(_time.GetUtcNow() - window);
-        foreach (var (key, frameTime) in entries)
+        IReadOnlyList<GrantLedgerEntry> entries;
+        int skipped;
+        try
         {
-            _policy.RememberGranted(key, frameTime);
+            entries = _ledger.ReadRecent(_time.GetUtcNow() - window, out skipped);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // What unlocked before is unknown: no grant may go ahead in this run.
+            _restoreFailed = true;
+            Log.LedgerUnreadable(_logger, _ledger.FilePath, ex);
+            SetLedgerAvailable(false);
+            return 0;
+        }
+
+        foreach (GrantLedgerEntry entry in entries)
+        {
+            // The person too: their cooldown survives the restart, so a frame in cooldown before a crash stays in it.
+            _policy.RememberGranted(entry.Key, entry.FrameTime, entry.Person);
+        }
+
+        if (skipped > 0)
+        {
+            Log.LedgerLinesSkipped(_logger, skipped, _ledger.FilePath);
         }
 
         Log.LedgerRestored(_logger, entries.Count);
+        try
+        {
+            _ledger.Compact(entries);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.LedgerWriteFailed(_logger, ex);
+            SetLedgerAvailable(false);
+        }
+
         return entries.Count;
     }
 
@@ -104,15 +151,21 @@ public sealed partial class DecisionExecutor : IDisposable
     {
         try
         {
+            if (_restoreFailed)
+            {
+                throw new IOException("the grant ledger " + _ledger.FilePath + " could not be read at start");
+            }
+
             foreach (Decision granted in decisions.Where(d => d.Kind == DecisionKind.Granted))
             {
-                _ledger.Append(granted.Observation!.DedupKey, granted.Observation.FrameTime);
+                _ledger.Append(granted.Observation!.DedupKey, granted.Observation.FrameTime, granted.Person);
             }
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Without a durable record a crash could replay this grant; staying locked is the safe side.
             Log.LedgerWriteFailed(_logger, ex);
+            SetLedgerAvailable(false);
             for (int i = 0; i < decisions.Count; i++)
             {
                 if (decisions[i].Kind == DecisionKind.Granted)
@@ -125,11 +178,33 @@ public sealed partial class DecisionExecutor : IDisposable
             return;
         }
 
+        SetLedgerAvailable(true);
+
+        _faultPoint.Reached(FaultPoint.AfterLedgerAppend);
         if (!await _door.UnlockAsync(cancellationToken).ConfigureAwait(false))
         {
             // A pulse is already running (the door is open) or the service is stopping: the grant stands, no new pulse.
             Log.PulseNotStarted(_logger);
         }
+    }
+
+    private void SetLedgerAvailable(bool available)
+    {
+        if (Interlocked.Exchange(ref _ledgerAvailable, available ? 1 : 0) == (available ? 1 : 0))
+        {
+            return;
+        }
+
+        if (available)
+        {
+            Log.LedgerAvailableAgain(_logger, _ledger.FilePath);
+        }
+        else
+        {
+            Log.LedgerUnavailable(_logger, _ledger.FilePath);
+        }
+
+        LedgerAvailabilityChanged?.Invoke(this, available);
     }
 
     private void Audit(Decision decision)
@@ -157,5 +232,21 @@ public sealed partial class DecisionExecutor : IDisposable
         [LoggerMessage(EventId = 1503, EventName = "LedgerRestored", Level = LogLevel.Information,
             Message = "Restored {Count} recent grants from the ledger")]
         public static partial void LedgerRestored(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 1504, EventName = "LedgerLinesSkipped", Level = LogLevel.Warning,
+            Message = "Skipped {Count} unreadable lines of the grant ledger {Path} (torn or corrupted); the rest was restored")]
+        public static partial void LedgerLinesSkipped(ILogger logger, int count, string path);
+
+        [LoggerMessage(EventId = 1505, EventName = "LedgerUnreadable", Level = LogLevel.Error,
+            Message = "Cannot read the grant ledger {Path}: every grant is denied until a restart can read it; the door stays locked")]
+        public static partial void LedgerUnreadable(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(EventId = 1506, EventName = "LedgerUnavailable", Level = LogLevel.Error,
+            Message = "Grant ledger {Path} unavailable (read-only or full state directory?): grants are denied as ledger_unavailable, the door stays locked")]
+        public static partial void LedgerUnavailable(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 1507, EventName = "LedgerAvailableAgain", Level = LogLevel.Information,
+            Message = "Grant ledger {Path} writable again: grants go ahead")]
+        public static partial void LedgerAvailableAgain(ILogger logger, string path);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using KvsEdge.Status;
+using KvsEdge.Common;
 
 namespace KvsEdge.Camera;
 
@@ -37,7 +37,7 @@ public sealed record CameraStatus(
             BitrateKbps,
             Restarts,
             LastError,
-            StatusPayloads.Iso(UpdatedAt)!);
+            Timestamps.Iso(UpdatedAt)!);
         return JsonSerializer.Serialize(payload, CameraJsonContext.Default.CameraPayload);
     }
 }

@@ -27,7 +27,7 @@ public interface IJpegFrameSource
 /// a camera that stalls leaves its last frame in the sink, and that frame must age like any other so a stale image
 /// can never unlock the door. When a new frame arrived during the pull, the older stamp is used (never too young).
 /// </remarks>
-public sealed class FrameTap : IJpegFrameSource, IDisposable
+public sealed class FrameTap : IJpegFrameSource, IFrameBranchConsumer, IDisposable
 {
     /// <summary>
     /// The last frame handed out is handed out again (to a new search) while it is at most this old: the appsink gives a
@@ -110,8 +110,10 @@ public sealed class FrameTap : IJpegFrameSource, IDisposable
         _slot.Attach(sink);
     }
 
+    void IFrameBranchConsumer.Attach(AppSink sink, BufferCounter arrivals) => Attach(sink, arrivals);
+
     /// <summary>Forgets the sink once no pull is using it; the caller then disposes the pipeline.</summary>
-    internal void Detach()
+    public void Detach()
     {
         _slot.Detach();
         Volatile.Write(ref _arrivals, null);

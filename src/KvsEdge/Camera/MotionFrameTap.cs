@@ -16,14 +16,18 @@ public interface IGrayFrameSource
 /// The motion tap: a second appsink fed GRAY8 frames of `Triggers:Motion` size and rate (managed code cannot decode
 /// the JPEG tap cheaply). Present in the pipeline only when the supervisor is given a <see cref="MotionTapRequest"/>.
 /// </summary>
-public sealed class MotionFrameTap : IGrayFrameSource, IDisposable
+public sealed class MotionFrameTap : IGrayFrameSource, IFrameBranchConsumer, IDisposable
 {
     private readonly AppSinkSlot _slot = new();
 
     public MotionFrameTap(MotionTapRequest request)
     {
         Request = request;
+        Registration = new FrameBranchRegistration(FrameBranch.Motion(request), this);
     }
+
+    /// <summary>The GRAY8 branch and this tap as its consumer: what Triggers registers with the camera.</summary>
+    public FrameBranchRegistration Registration { get; }
 
     /// <summary>Size and rate of the frames the pipeline must deliver.</summary>
     public MotionTapRequest Request { get; }
@@ -36,14 +40,16 @@ public sealed class MotionFrameTap : IGrayFrameSource, IDisposable
             int width = sample.Width ?? Request.Width;
             int height = sample.Height ?? Request.Height;
             byte[] pixels = sample.ToArray();
-            // GStreamer pads GRAY8 rows to 4 bytes.
-            int stride = height > 0 ? pixels.Length / height : width;
+            // GStreamer pads GRAY8 rows to 4 bytes (the caps say so; the buffer size agrees when caps are missing).
+            int stride = sample.Stride ?? (height > 0 ? pixels.Length / height : width);
             return stride < width ? null : new GrayFrame(pixels, width, height, stride);
         }, cancellationToken);
 
     internal void Attach(AppSink sink) => _slot.Attach(sink);
 
-    internal void Detach() => _slot.Detach();
+    void IFrameBranchConsumer.Attach(AppSink sink, BufferCounter arrivals) => _slot.Attach(sink);
+
+    public void Detach() => _slot.Detach();
 
     public void Dispose() => _slot.Dispose();
 }

@@ -39,6 +39,12 @@ public sealed record PipelineBuildRequest
     /// <summary>Adds the GRAY8 motion tap (`Triggers:Motion`) when set.</summary>
     public MotionTapRequest? MotionTap { get; init; }
 
+    /// <summary>
+    /// The frame branches off the raw video, in this order (the supervisor passes its registrations). Null: the JPEG
+    /// tap when `Camera:FrameTap:Enabled`, as a build from options alone always had.
+    /// </summary>
+    public IReadOnlyList<FrameBranch>? Branches { get; init; }
+
     /// <summary>Tests only: ends the videotestsrc source after this many buffers so gst-launch exits.</summary>
     internal int? TestNumBuffers { get; init; }
 }
@@ -54,6 +60,9 @@ public sealed record PipelineDescription(
 {
     /// <summary>True when the GRAY8 motion appsink (<see cref="MotionTapName"/>) is in the pipeline.</summary>
     public bool HasMotionTap { get; init; }
+
+    /// <summary>Every frame branch in the pipeline, each ending in an appsink named <see cref="FrameBranch.Name"/>.</summary>
+    public IReadOnlyList<FrameBranch> Branches { get; init; } = [];
 
     /// <summary>The appsink that receives small GRAY8 frames for motion detection.</summary>
     public const string MotionTapName = "motion";
@@ -149,30 +158,21 @@ public static class PipelineBuilder
             }
         }
 
-        bool tap = options.FrameTap is { Enabled: true };
-        if (tap)
+        FrameBranch[] branches = EffectiveBranches(options, request);
+        foreach (FrameBranch branch in branches)
         {
-            foreach (string element in (string[])["videorate", "videoscale", "jpegenc", "appsink"])
+            foreach (string element in branch.Elements)
             {
-                Require(hasElement, element, $"{CameraOptions.SectionName}:FrameTap");
-            }
-        }
-
-        MotionTapRequest? motion = request.MotionTap;
-        if (motion is not null)
-        {
-            foreach (string element in (string[])["videorate", "videoscale", "appsink"])
-            {
-                Require(hasElement, element, "Triggers:Motion");
+                Require(hasElement, element, branch.RequiredBy);
             }
         }
 
         var d = new StringBuilder();
         d.Append(SourceElement(options, source, request)).Append(" ! ")
             .Append(Invariant($"video/x-raw,width={options.Width},height={options.Height},framerate={options.Framerate}/1"));
-        if (tap || motion is not null)
+        if (branches.Length > 0)
         {
-            // Tee the raw video so JPEG (and motion) frames do not depend on decoding H.264.
+            // Tee the raw video so branch frames (JPEG, motion, ...) do not depend on decoding H.264.
             d.Append(" ! tee name=raw ! queue");
         }
 
@@ -206,30 +206,51 @@ public static class PipelineBuilder
             }
         }
 
-        if (tap)
+        foreach (FrameBranch branch in branches)
         {
-            FrameTapOptions t = options.FrameTap!;
-            d.Append(" raw. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videorate ! videoscale ! videoconvert ! ")
-                .Append(Invariant($"video/x-raw,width={t.Width},height={t.Height},framerate={t.Rate}/1"))
-                .Append(" ! jpegenc quality=85 ! appsink name=").Append(PipelineDescription.TapName)
-                // wait-on-eos=false: nobody may be pulling, and a stop (EOS) must not wait for the tap.
-                .Append(" drop=true max-buffers=1 sync=false emit-signals=false wait-on-eos=false");
+            d.Append(branch.Describe());
         }
 
-        if (motion is not null)
+        bool Has(string name) => branches.Any(b => b.Name == name);
+        return new PipelineDescription(d.ToString(), encoder, sinks.Where(x => x != CameraOptions.NoSink).ToArray(), unavailable, Has(PipelineDescription.TapName), recordDirectory)
         {
-            // Small grayscale frames at a low rate: frame differencing in managed code costs almost nothing at 160x120.
-            d.Append(" raw. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videorate ! videoscale ! videoconvert ! ")
-                .Append(Invariant($"video/x-raw,format=GRAY8,width={motion.Width},height={motion.Height},framerate={motion.Rate}/1"))
-                .Append(" ! appsink name=").Append(PipelineDescription.MotionTapName)
-                .Append(" drop=true max-buffers=1 sync=false emit-signals=false wait-on-eos=false");
-        }
-
-        return new PipelineDescription(d.ToString(), encoder, sinks.Where(x => x != CameraOptions.NoSink).ToArray(), unavailable, tap, recordDirectory)
-        {
-            HasMotionTap = motion is not null,
+            HasMotionTap = Has(PipelineDescription.MotionTapName),
+            Branches = branches,
         };
     }
+
+    /// <summary>The requested branches (or the configured JPEG tap), then the motion tap of <see cref="PipelineBuildRequest.MotionTap"/>.</summary>
+    private static FrameBranch[] EffectiveBranches(CameraOptions options, PipelineBuildRequest request)
+    {
+        List<FrameBranch> branches = request.Branches is { } requested
+            ? [.. requested]
+            : options.FrameTap is { Enabled: true } tap ? [FrameBranch.Jpeg(tap)] : [];
+        if (request.MotionTap is { } motion && !branches.Exists(b => b.Name == PipelineDescription.MotionTapName))
+        {
+            branches.Add(FrameBranch.Motion(motion));
+        }
+
+        var names = new HashSet<string>(ReservedNames, StringComparer.Ordinal);
+        foreach (FrameBranch branch in branches)
+        {
+            // The name becomes an element name in a gst-launch description: a plain identifier, used once.
+            if (string.IsNullOrEmpty(branch.Name) || !branch.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') || !names.Add(branch.Name))
+            {
+                throw new CameraConfigurationException($"Frame branch name '{branch.Name}' ({branch.RequiredBy}) is not a unique element name.");
+            }
+
+            if (branch.Width < 1 || branch.Height < 1 || branch.Rate < 1
+                || (branch.Format is { } format && !format.All(char.IsAsciiLetterOrDigit)))
+            {
+                throw new CameraConfigurationException($"Frame branch '{branch.Name}' ({branch.RequiredBy}) has an unusable size, rate or format.");
+            }
+        }
+
+        return [.. branches];
+    }
+
+    private static readonly string[] ReservedNames =
+        [PipelineDescription.SourceName, PipelineDescription.EncoderName, PipelineDescription.CounterName, PipelineDescription.RecorderName, PipelineDescription.KvsName, "raw", "t"];
 
     private static string ChooseEncoder(string configured, Func<string, bool> hasElement)
     {

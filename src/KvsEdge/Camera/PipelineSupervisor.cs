@@ -1,6 +1,5 @@
+using KvsEdge.Common;
 using KvsEdge.Gstreamer;
-using KvsEdge.Hosting;
-using KvsEdge.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,9 +25,8 @@ public sealed partial class PipelineSupervisor : BackgroundService
     private static readonly TimeSpan FinishTimeout = TimeSpan.FromSeconds(5);
 
     private readonly CameraOptions _options;
-    private readonly IStatusPublisher _status;
-    private readonly FrameTap _frameTap;
-    private readonly MotionFrameTap? _motionTap;
+    private readonly ICameraStatusSink _status;
+    private readonly IReadOnlyList<FrameBranchRegistration> _branches;
     private readonly TimeProvider _time;
     private readonly ILogger<PipelineSupervisor> _logger;
     private readonly Func<CameraOptions, PipelineBuildRequest, PipelineDescription> _plan;
@@ -41,29 +39,67 @@ public sealed partial class PipelineSupervisor : BackgroundService
 
     /// <param name="motionTap">Registered only when motion triggering is on: the pipeline then gets the GRAY8 branch.</param>
     public PipelineSupervisor(
-        IOptions<CameraOptions> options, IStatusPublisher status, FrameTap frameTap, TimeProvider time, ILogger<PipelineSupervisor> logger, MotionFrameTap? motionTap = null)
+        IOptions<CameraOptions> options, ICameraStatusSink status, FrameTap frameTap, TimeProvider time, ILogger<PipelineSupervisor> logger, MotionFrameTap? motionTap = null)
         : this(options.Value, status, frameTap, time, logger, plan: null, motionTap)
+    {
+    }
+
+    /// <param name="branches">Every registered frame branch (JPEG tap, motion tap, ...), in registration order.</param>
+    public PipelineSupervisor(
+        IOptions<CameraOptions> options, ICameraStatusSink status, IEnumerable<FrameBranchRegistration> branches, TimeProvider time, ILogger<PipelineSupervisor> logger)
+        : this(options.Value, status, branches, time, logger, plan: null)
     {
     }
 
     /// <param name="plan">Builds the description; tests pass their own to make pipelines fail or stall on purpose.</param>
     internal PipelineSupervisor(
         CameraOptions options,
-        IStatusPublisher status,
+        ICameraStatusSink status,
         FrameTap frameTap,
         TimeProvider time,
         ILogger<PipelineSupervisor> logger,
         Func<CameraOptions, PipelineBuildRequest, PipelineDescription>? plan,
         MotionFrameTap? motionTap = null)
+        : this(options, status, LegacyBranches(options, frameTap, motionTap), time, logger, plan)
     {
-        _motionTap = motionTap;
+    }
+
+    /// <param name="plan">Builds the description; tests pass their own to make pipelines fail or stall on purpose.</param>
+    internal PipelineSupervisor(
+        CameraOptions options,
+        ICameraStatusSink status,
+        IEnumerable<FrameBranchRegistration> branches,
+        TimeProvider time,
+        ILogger<PipelineSupervisor> logger,
+        Func<CameraOptions, PipelineBuildRequest, PipelineDescription>? plan)
+    {
+        ArgumentNullException.ThrowIfNull(branches);
+        _branches = [.. branches];
         _options = options;
         _status = status;
-        _frameTap = frameTap;
         _time = time;
         _logger = logger;
         _plan = plan ?? ((o, request) => PipelineBuilder.Build(o, Gst.HasElement, request));
         _current = new CameraStatus(CameraState.Stopped, options.Source, null, [], 0, 0, 0, null, time.GetUtcNow());
+    }
+
+    /// <summary>The JPEG tap when `Camera:FrameTap` is on, then the motion tap when given: the two branches as they were wired by hand.</summary>
+    private static FrameBranchRegistration[] LegacyBranches(CameraOptions options, FrameTap frameTap, MotionFrameTap? motionTap)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(frameTap);
+        List<FrameBranchRegistration> branches = [];
+        if (options.FrameTap is { Enabled: true } tap)
+        {
+            branches.Add(new FrameBranchRegistration(FrameBranch.Jpeg(tap), frameTap));
+        }
+
+        if (motionTap is not null)
+        {
+            branches.Add(motionTap.Registration);
+        }
+
+        return [.. branches];
     }
 
     /// <summary>Raised on every published camera state (the demo's live view listens).</summary>
@@ -150,7 +186,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
             {
                 RecordStartIndex = ring?.NextStartIndex() ?? 0,
                 DefaultRegion = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
-                MotionTap = _motionTap?.Request,
+                Branches = [.. _branches.Select(b => b.Branch)],
             });
         }
         catch (CameraConfigurationException ex)
@@ -199,46 +235,91 @@ public sealed partial class PipelineSupervisor : BackgroundService
             BusReader bus = pipeline.CreateBusReader();
             await using (bus.ConfigureAwait(false))
             {
-                using AppSink? tap = plan.HasFrameTap ? pipeline.GetAppSink(PipelineDescription.TapName) : null;
-                // Stamps each JPEG's arrival at the tap: its capture time for the access policy's freshness check.
-                using BufferCounter? tapArrivals = tap is null ? null : pipeline.AddBufferProbe(tap.Element, "sink");
-                using AppSink? motionSink = plan.HasMotionTap ? pipeline.GetAppSink(PipelineDescription.MotionTapName) : null;
                 using Element? kvs = plan.Sinks.Contains(CameraOptions.KvsSink) ? pipeline.GetElement(PipelineDescription.KvsName) : null;
                 Interlocked.Exchange(ref _kvsStreamError, 0);
                 using SignalSubscription? kvsErrors = kvs?.ConnectStreamError(code => Interlocked.Exchange(ref _kvsStreamError, (long)code));
+                List<(IFrameBranchConsumer Consumer, AppSink Sink, BufferCounter Arrivals)> taps = [];
                 try
                 {
-                    if (pipeline.SetState(PipelineState.Playing) == StateChangeResult.Failure)
+                    foreach (FrameBranchRegistration registration in _branches.Where(r => InPlan(plan, r.Branch.Name)))
                     {
-                        return await FirstErrorAsync(bus, cancellationToken).ConfigureAwait(false) ?? "the pipeline refused to start";
+                        if (pipeline.GetAppSink(registration.Branch.Name) is not { } sink)
+                        {
+                            continue;
+                        }
+
+                        try
+                        {
+                            // Stamps each frame's arrival at the appsink: its capture time (the access policy ages JPEGs by it).
+                            taps.Add((registration.Consumer, sink, pipeline.AddBufferProbe(sink.Element, "sink")));
+                        }
+                        catch
+                        {
+                            sink.Dispose();
+                            throw;
+                        }
                     }
 
-                    if (tap is not null)
-                    {
-                        _frameTap.Attach(tap, tapArrivals);
-                    }
-
-                    if (motionSink is not null)
-                    {
-                        _motionTap?.Attach(motionSink);
-                    }
-
-                    return await WatchAsync(pipeline, plan, bus, counter, ring, unavailable, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    await FinishAsync(pipeline, bus).ConfigureAwait(false);
-                    throw;
+                    return await PlayAsync(pipeline, plan, bus, counter, ring, unavailable, taps, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
-                    _frameTap.Detach();
-                    _motionTap?.Detach();
-                    pipeline.SetState(PipelineState.Null);
+                    foreach ((_, AppSink sink, BufferCounter arrivals) in taps)
+                    {
+                        arrivals.Dispose();
+                        sink.Dispose();
+                    }
                 }
             }
         }
     }
+
+    private async Task<string> PlayAsync(
+        Pipeline pipeline,
+        PipelineDescription plan,
+        BusReader bus,
+        BufferCounter counter,
+        RecordingRing? ring,
+        string? unavailable,
+        List<(IFrameBranchConsumer Consumer, AppSink Sink, BufferCounter Arrivals)> taps,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (pipeline.SetState(PipelineState.Playing) == StateChangeResult.Failure)
+            {
+                return await FirstErrorAsync(bus, cancellationToken).ConfigureAwait(false) ?? "the pipeline refused to start";
+            }
+
+            foreach ((IFrameBranchConsumer consumer, AppSink sink, BufferCounter arrivals) in taps)
+            {
+                consumer.Attach(sink, arrivals);
+            }
+
+            return await WatchAsync(pipeline, plan, bus, counter, ring, unavailable, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await FinishAsync(pipeline, bus).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            // Every consumer, attached or not: detaching waits for a pull in flight before the sinks are disposed.
+            foreach (FrameBranchRegistration registration in _branches)
+            {
+                registration.Consumer.Detach();
+            }
+
+            pipeline.SetState(PipelineState.Null);
+        }
+    }
+
+    /// <summary>Branches the plan holds; hand-made plans (tests) only set the flags of the two original taps.</summary>
+    private static bool InPlan(PipelineDescription plan, string name) =>
+        plan.Branches.Any(b => b.Name == name)
+        || (name == PipelineDescription.TapName && plan.HasFrameTap)
+        || (name == PipelineDescription.MotionTapName && plan.HasMotionTap);
 
     private async Task<string> WatchAsync(
         Pipeline pipeline, PipelineDescription plan, BusReader bus, BufferCounter counter, RecordingRing? ring, string? unavailable, CancellationToken cancellationToken)
@@ -397,7 +478,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
             _current = status;
         }
 
-        _status.PublishState("camera", status.ToJson());
+        _status.Publish(status);
         StatusChanged?.Invoke(this, status);
     }
 

@@ -20,7 +20,12 @@ public static class CloudCommands
         ArgumentNullException.ThrowIfNull(root);
 
         var cloud = new Command("cloud", "Create, inspect and remove the AWS resources of this door (names from the Cloud section).");
-        cloud.Subcommands.Add(Verb("up", "Create what is missing: video stream, face collection, data stream, IAM role, stream processor. A second run changes nothing.", UpAsync));
+        var iam = new Option<bool>("--iam") { Description = "Image-API mode: also create the device's least-privilege IAM managed policy (Cloud:DevicePolicyName)." };
+        cloud.Subcommands.Add(Verb(
+            "up",
+            "Create what is missing. Cloud:Mode=image-api: the face collection (and with --iam the device policy); stream-processor: also the video stream, data stream, IAM role and stream processor. A second run changes nothing.",
+            (c, p, ct) => UpAsync(c, p.GetValue(iam), ct),
+            iam));
         cloud.Subcommands.Add(Verb("status", "Show every resource, the collection's FaceCount and the stream processor's state.", StatusAsync));
         var yes = new Option<bool>("--yes", "-y") { Description = "Delete without asking." };
         cloud.Subcommands.Add(Verb("down", "Delete what `cloud up` created (asks first unless --yes).", (c, p, ct) => DownAsync(c, p.GetValue(yes), ct), yes));
@@ -80,9 +85,25 @@ public static class CloudCommands
         return command;
     }
 
-    internal static async Task<int> UpAsync(CloudContext context, CancellationToken cancellationToken)
+    internal static Task<int> UpAsync(CloudContext context, CancellationToken cancellationToken) => UpAsync(context, iam: false, cancellationToken);
+
+    internal static async Task<int> UpAsync(CloudContext context, bool iam, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        context.Console.WriteLine(ModeLine(context));
+        if (context.Mode == CloudModes.ImageApi)
+        {
+            return await UpImageApiAsync(context, iam, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (iam)
+        {
+            await Console.Error.WriteLineAsync(
+                "error: --iam creates the image-API device policy; in stream-processor mode `cloud up` always creates the processor's IAM role. "
+                + "Drop --iam, or set Cloud:Mode=image-api.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
         using var clients = new SetupClients(context);
         var setup = clients.Setup;
         if (setup.ThresholdIsRaised)
@@ -107,13 +128,44 @@ public static class CloudCommands
         return ExitCodes.Ok;
     }
 
+    /// <summary>Image-API mode: only the collection (and the device policy with --iam), then the policy the device needs.</summary>
+    private static async Task<int> UpImageApiAsync(CloudContext context, bool iam, CancellationToken cancellationToken)
+    {
+        using var clients = new SetupClients(context, createDevicePolicy: iam);
+        IReadOnlyList<CloudStep> steps = [];
+        await context.Console.Status().StartAsync("Checking the face collection…", async status =>
+        {
+            steps = await clients.Setup.UpAsync(step => status.Status($"{step.Resource}: {Word(step.Outcome)}"), cancellationToken)
+                .ConfigureAwait(false);
+        }).ConfigureAwait(false);
+
+        context.Console.Write(StepTable(steps));
+        var created = steps.Count(s => s.Outcome == CloudOutcome.Created);
+        context.Console.WriteLine(created == 0
+            ? "Nothing to change: every resource exists with the configured settings."
+            : string.Create(CultureInfo.InvariantCulture, $"Created or completed {created} resource(s)."));
+
+        var collection = steps.Single(s => s.Resource == CloudSetup.Collection);
+        var policy = steps.SingleOrDefault(s => s.Resource == CloudSetup.DevicePolicyResource);
+        context.Console.WriteLine();
+        context.Console.WriteLine($"Device IAM policy (least privilege: {Aws.Iam.DevicePolicy.SearchAction} on this collection only):");
+        context.Console.WriteLine(Aws.Iam.DevicePolicy.ForCollection(collection.Arn!));
+        context.Console.WriteLine(policy is null
+            ? $"Give it to the device's IAM user or role, or run kvsedge cloud up --iam to create it as the managed policy '{context.Cloud.DevicePolicyName}'."
+            : $"Attach it to the device's IAM user or role, e.g.: aws iam attach-user-policy --user-name <device-user> --policy-arn {policy.Arn}");
+        context.Console.WriteLine("Next: kvsedge faces add <folder | s3://bucket/prefix>, then kvsedge run with Recognition:Source=image-api.");
+        return ExitCodes.Ok;
+    }
+
     internal static async Task<int> StatusAsync(CloudContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        context.Console.WriteLine(ModeLine(context));
         using var clients = new SetupClients(context);
         var steps = await clients.Setup.StatusAsync(cancellationToken).ConfigureAwait(false);
         context.Console.Write(StepTable(steps));
-        var missing = steps.Count(s => s.Outcome == CloudOutcome.Missing);
+        // The device policy is optional (the device's credentials may be granted another way).
+        var missing = steps.Count(s => s.Outcome == CloudOutcome.Missing && s.Resource != CloudSetup.DevicePolicyResource);
         context.Console.WriteLine(missing == 0
             ? "All resources exist."
             : string.Create(CultureInfo.InvariantCulture, $"{missing} resource(s) missing: kvsedge cloud up creates them."));
@@ -124,8 +176,10 @@ public static class CloudCommands
     {
         ArgumentNullException.ThrowIfNull(context);
         var cloud = context.Cloud;
-        var what = $"stream processor '{cloud.ProcessorName}', IAM role '{cloud.RoleName}', data stream '{cloud.DataStreamName}', "
-            + $"collection '{cloud.CollectionId}' (with every indexed face) and video stream '{cloud.VideoStreamName}' (with its video)";
+        var what = context.Mode == CloudModes.ImageApi
+            ? $"device policy '{cloud.DevicePolicyName}' (if `cloud up --iam` made it; detached from whoever uses it) and collection '{cloud.CollectionId}' (with every indexed face)"
+            : $"stream processor '{cloud.ProcessorName}', IAM role '{cloud.RoleName}', data stream '{cloud.DataStreamName}', "
+                + $"collection '{cloud.CollectionId}' (with every indexed face) and video stream '{cloud.VideoStreamName}' (with its video)";
         if (!yes)
         {
             if (!context.Console.Profile.Capabilities.Interactive)
@@ -412,6 +466,10 @@ public static class CloudCommands
         return ExitCodes.Ok;
     }
 
+    private static string ModeLine(CloudContext context) => string.IsNullOrWhiteSpace(context.Cloud.Mode)
+        ? $"Cloud:Mode {context.Mode} (from Recognition:Source; set Cloud:Mode to choose)"
+        : $"Cloud:Mode {context.Mode}";
+
     private static Table StepTable(IEnumerable<CloudStep> steps)
     {
         var table = new Table().AddColumns("Resource", "Name", "Result", "State", "ARN", "Detail");
@@ -432,7 +490,7 @@ public static class CloudCommands
     private static IRenderable Outcome(CloudOutcome outcome) => outcome switch
     {
         CloudOutcome.Created or CloudOutcome.Deleted => new Markup($"[green]{Word(outcome)}[/]"),
-        CloudOutcome.Missing => new Markup($"[yellow]{Word(outcome)}[/]"),
+        CloudOutcome.Missing or CloudOutcome.Unknown => new Markup($"[yellow]{Word(outcome)}[/]"),
         _ => new Text(Word(outcome)),
     };
 
@@ -463,7 +521,7 @@ public static class CloudCommands
         private readonly RekognitionClient _rekognition = null!;
         private readonly KvsEdge.Aws.Iam.IamClient _iam = null!;
 
-        public SetupClients(CloudContext context)
+        public SetupClients(CloudContext context, bool createDevicePolicy = false)
         {
             try
             {
@@ -479,7 +537,11 @@ public static class CloudCommands
                 throw;
             }
 
-            Setup = new CloudSetup(context.Cloud, _video, _kinesis, _rekognition, _iam, context.Retry, context.Time, context.LoggerFactory.CreateLogger<CloudSetup>());
+            Setup = new CloudSetup(context.Cloud, _video, _kinesis, _rekognition, _iam, context.Retry, context.Time, context.LoggerFactory.CreateLogger<CloudSetup>())
+            {
+                Mode = context.Mode,
+                CreateDevicePolicy = createDevicePolicy,
+            };
         }
 
         public CloudSetup Setup { get; }

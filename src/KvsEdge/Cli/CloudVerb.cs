@@ -1,8 +1,8 @@
-using KvsEdge.Common;
+using KvsEdge.Access;
 using KvsEdge.Aws;
 using KvsEdge.Cloud;
+using KvsEdge.Common;
 using KvsEdge.Hosting;
-using KvsEdge.Access;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,6 +18,9 @@ public sealed record CloudContext(CloudOptions Cloud, AwsClientFactory Clients, 
     public string IdSeparators { get; init; } = new AccessOptions().IdSeparators;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>`Cloud:Mode`, resolved: `image-api` or `stream-processor`.</summary>
+    public string Mode { get; init; } = CloudModes.StreamProcessor;
 
     /// <summary>Warnings and errors go to stderr; the tables go to <see cref="Console"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
@@ -47,9 +50,11 @@ public static class CloudVerb
             var cloud = ValidatedOptions.Load<CloudOptions>(configuration, CloudOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures, new CloudOptionsValidator());
             var access = ValidatedOptions.Load<AccessOptions>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
             ValidatedOptions.ThrowIfAny(failures);
+            var sources = KvsEdge.Recognition.RecognitionOptions.ParseSources(configuration[$"{KvsEdge.Recognition.RecognitionOptions.SectionName}:Source"]);
             context = new CloudContext(cloud, new AwsClientFactory(aws), AwsRetry.Default, console)
             {
                 IdSeparators = access.IdSeparators,
+                Mode = CloudModes.Resolve(cloud.Mode, sources),
                 // Warnings only, on stderr: the tables on stdout already say what happened step by step.
                 LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging => logging
                     .SetMinimumLevel(LogLevel.Warning)
@@ -98,6 +103,11 @@ public static class CloudVerb
             case AwsConfigurationException:
                 error.WriteLine($"Configuration error:\n  - {exception.Message}");
                 return ExitCodes.Config;
+            case AwsInvalidCredentialsException credentials:
+                // Not a missing permission: granting actions would not help, new or corrected credentials will.
+                error.WriteLine($"error: {credentials.Message}");
+                error.WriteLine($"  {credentials.Remedy}");
+                return ExitCodes.Failure;
             case AwsAccessDeniedException denied:
                 // The service message names the action and the principal ("… is not authorized to perform: kinesis:CreateStream …").
                 error.WriteLine($"error: access denied ({denied.ErrorCode}): {denied.Message}");
@@ -124,6 +134,9 @@ public static class CloudVerb
                 return ExitCodes.Failure;
             case HttpRequestException http:
                 error.WriteLine($"error: cannot reach the AWS endpoint: {http.Message}");
+                return ExitCodes.Failure;
+            case AwsRequestTimeoutException timedOut:
+                error.WriteLine($"error: {timedOut.Message} Check the network and the endpoint (Aws:Endpoints:*, AWS_ENDPOINT_URL*), then run the command again.");
                 return ExitCodes.Failure;
             case OperationCanceledException:
                 error.WriteLine("cancelled");

@@ -40,6 +40,10 @@ public static class ConfigurationErrors
             case System.IO.InvalidDataException invalid when Inner<System.Text.Json.JsonException>(invalid) is { } json:
                 error.WriteLine($"Configuration error:\n  - {JsonSyntax(invalid, json)}");
                 return true;
+            case KvsEdge.Door.GpioLibraryMissingException:
+                // An installation problem, not a key; like a bad key, restarting cannot fix it (exit 78).
+                error.WriteLine($"Installation error:\n  - {exception.Message}");
+                return true;
             case FileNotFoundException or System.IO.InvalidDataException or System.Text.Json.JsonException or KvsEdge.Aws.AwsConfigurationException:
                 error.WriteLine($"Configuration error:\n  - {exception.Message}");
                 return true;

@@ -145,9 +145,12 @@ public sealed class DemoConsoleView
     {
         lock (_console)
         {
-            AnsiConsole.MarkupLine(state == DoorState.Unlocked
-                ? $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [black on green] DOOR UNLOCKED [/] relay pin {_doorOptions.Relay.Pin} active"
-                : $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [black on white] DOOR LOCKED [/] relay pin {_doorOptions.Relay.Pin} inactive");
+            AnsiConsole.MarkupLine(state switch
+            {
+                DoorState.Unlocked => $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [black on green] DOOR UNLOCKED [/] relay pin {_doorOptions.Relay.Pin} active",
+                DoorState.Fault => $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [white on red] DOOR FAULT [/] relay pin {_doorOptions.Relay.Pin} not confirmed inactive; retrying",
+                _ => $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [black on white] DOOR LOCKED [/] relay pin {_doorOptions.Relay.Pin} inactive",
+            });
         }
     }
 }

@@ -4,6 +4,7 @@ using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Aws;
 using KvsEdge.Camera;
+using KvsEdge.Common;
 using KvsEdge.Demo;
 using KvsEdge.Door;
 using KvsEdge.Hosting;

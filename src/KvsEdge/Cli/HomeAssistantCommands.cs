@@ -4,11 +4,11 @@ using System.ComponentModel.DataAnnotations;
 using System.Net.Sockets;
 using KvsEdge.Hosting;
 using KvsEdge.Status;
+using MQTTnet;
+using MQTTnet.Exceptions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Exceptions;
 
 namespace KvsEdge.Cli;
 

@@ -1,5 +1,5 @@
 using KvsEdge.Aws;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 
 namespace KvsEdge.Cloud;
 

@@ -15,6 +15,13 @@ public sealed partial class CloudOptionsValidator : IValidateOptions<CloudOption
         Check(failures, "DataStreamName", options.DataStreamName, StreamName(), 128, "letters, digits, '_', '.', '-'");
         Check(failures, "RoleName", options.RoleName, RoleName(), 64, "letters, digits and +=,.@_-");
         Check(failures, "ProcessorName", options.ProcessorName, StreamName(), 128, "letters, digits, '_', '.', '-'");
+        if (!string.IsNullOrWhiteSpace(options.Mode)
+            && options.Mode.Trim().ToLowerInvariant() is not (CloudModes.ImageApi or CloudModes.StreamProcessor))
+        {
+            failures.Add($"Cloud:Mode must be '{CloudModes.ImageApi}' or '{CloudModes.StreamProcessor}' (or unset: chosen from Recognition:Source); got '{options.Mode}'.");
+        }
+
+        Check(failures, "DevicePolicyName", options.DevicePolicyName, RoleName(), 128, "letters, digits and +=,.@_-");
         if (options.VideoRetentionHours is < 1 or > 87600)
         {
             failures.Add($"Cloud:VideoRetentionHours must be between 1 and 87600 (10 years); got {options.VideoRetentionHours}. With 0 KVS keeps no video and GetClip finds nothing.");

@@ -15,6 +15,9 @@ public enum CloudOutcome
     AlreadyGone,
     Present,
     Missing,
+
+    /// <summary>Could not be looked at (the credentials may not read it); nothing was changed.</summary>
+    Unknown,
 }
 
 /// <summary>One row of `cloud up`, `cloud status` or `cloud down`.</summary>
@@ -34,6 +37,7 @@ public sealed class CloudSetup
     public const string DataStream = "data stream";
     public const string Role = "IAM role";
     public const string Processor = "stream processor";
+    public const string DevicePolicyResource = "device policy";
 
     /// <summary>Rekognition raises stream-processor thresholds under this to this.</summary>
     public const double ServiceMinimumThreshold = 80;
@@ -74,6 +78,14 @@ public sealed class CloudSetup
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>`image-api` (the collection, and with <see cref="CreateDevicePolicy"/> the device policy) or `stream-processor` (everything).</summary>
+    public string Mode { get; init; } = CloudModes.StreamProcessor;
+
+    /// <summary>Image-API mode: `up` also creates the device's managed policy (`cloud up --iam`).</summary>
+    public bool CreateDevicePolicy { get; init; }
+
+    private bool ImageApi => Mode == CloudModes.ImageApi;
+
     /// <summary>True when the configured threshold is under the service minimum (the service will use 80).</summary>
     public bool ThresholdIsRaised => _options.FaceMatchThreshold < ServiceMinimumThreshold;
 
@@ -83,6 +95,19 @@ public sealed class CloudSetup
     {
         var steps = new List<CloudStep>();
         var report = Recorder(steps, onStep);
+
+        if (ImageApi)
+        {
+            // The device searches the collection itself: no video stream, data stream, role or processor to pay for.
+            var collection = await EnsureCollectionAsync(cancellationToken).ConfigureAwait(false);
+            report(collection);
+            if (CreateDevicePolicy)
+            {
+                report(await EnsureDevicePolicyAsync(collection.Arn!, cancellationToken).ConfigureAwait(false));
+            }
+
+            return steps;
+        }
 
         if (ThresholdIsRaised)
         {
@@ -105,6 +130,15 @@ public sealed class CloudSetup
     public async Task<IReadOnlyList<CloudStep>> StatusAsync(CancellationToken cancellationToken)
     {
         var steps = new List<CloudStep>();
+        if (ImageApi)
+        {
+            var found = await FindAsync(ct => _rekognition.DescribeCollectionAsync(_options.CollectionId, ct), cancellationToken).ConfigureAwait(false);
+            steps.Add(found is null
+                ? Missing(Collection, _options.CollectionId)
+                : new CloudStep(Collection, _options.CollectionId, CloudOutcome.Present, found.CollectionArn, null, Invariant($"FaceCount {found.FaceCount}")));
+            steps.Add(await DevicePolicyStatusAsync(found?.CollectionArn, cancellationToken).ConfigureAwait(false));
+            return steps;
+        }
 
         var video = await FindAsync(ct => _video.DescribeStreamAsync(_options.VideoStreamName, ct), cancellationToken).ConfigureAwait(false);
         steps.Add(video is null
@@ -154,6 +188,15 @@ public sealed class CloudSetup
     {
         var steps = new List<CloudStep>();
         var report = Recorder(steps, onStep);
+
+        if (ImageApi)
+        {
+            // The policy names the collection: it goes first, so nothing is left granting access to a missing collection.
+            report(await DeleteDevicePolicyAsync(cancellationToken).ConfigureAwait(false));
+            report(await GoneAsync(Collection, _options.CollectionId, ct => _rekognition.DeleteCollectionAsync(_options.CollectionId, ct), cancellationToken)
+                .ConfigureAwait(false));
+            return steps;
+        }
 
         report(await DeleteProcessorAsync(cancellationToken).ConfigureAwait(false));
         report(await DeleteRoleAsync(cancellationToken).ConfigureAwait(false));
@@ -214,6 +257,93 @@ public sealed class CloudSetup
         var created = await _retry.RunAsync(ct => _rekognition.CreateCollectionAsync(id, ct), cancellationToken).ConfigureAwait(false);
         return new CloudStep(Collection, id, CloudOutcome.Created, created.CollectionArn, null, "FaceCount 0");
     }
+
+    private async Task<CloudStep> EnsureDevicePolicyAsync(string collectionArn, CancellationToken cancellationToken)
+    {
+        var name = _options.DevicePolicyName;
+        var document = DevicePolicy.ForCollection(collectionArn);
+        var existing = await _retry.RunAsync(ct => _iam.FindLocalPolicyAsync(name, ct), cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            var created = await _retry.RunAsync(
+                ct => _iam.CreatePolicyAsync(name, document, "Lets a KvsEdge appliance search faces in one Rekognition collection.", ct),
+                cancellationToken).ConfigureAwait(false);
+            return new CloudStep(DevicePolicyResource, name, CloudOutcome.Created, created.Arn, null, AttachmentDetail(0));
+        }
+
+        var current = await _retry.RunAsync(ct => _iam.GetPolicyDocumentAsync(existing.Arn, existing.DefaultVersionId, ct), cancellationToken)
+            .ConfigureAwait(false);
+        if (!RekognitionRolePolicy.PolicyEquals(current, document))
+        {
+            throw Conflict(DevicePolicyResource, name, "Cloud:DevicePolicyName", current, document);
+        }
+
+        return new CloudStep(DevicePolicyResource, name, CloudOutcome.Unchanged, existing.Arn, null, AttachmentDetail(existing.AttachmentCount));
+    }
+
+    private async Task<CloudStep> DevicePolicyStatusAsync(string? collectionArn, CancellationToken cancellationToken)
+    {
+        var name = _options.DevicePolicyName;
+        IamManagedPolicy? policy;
+        try
+        {
+            policy = await _retry.RunAsync(ct => _iam.FindLocalPolicyAsync(name, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsAccessDeniedException ex) when (ex is not AwsInvalidCredentialsException)
+        {
+            // The policy is optional; credentials that may not list IAM policies still see the collection.
+            return new CloudStep(DevicePolicyResource, name, CloudOutcome.Unknown, null, null, "these credentials may not list IAM policies");
+        }
+
+        if (policy is null)
+        {
+            return new CloudStep(DevicePolicyResource, name, CloudOutcome.Missing, null, null, "optional: kvsedge cloud up --iam creates it");
+        }
+
+        var current = await _retry.RunAsync(ct => _iam.GetPolicyDocumentAsync(policy.Arn, policy.DefaultVersionId, ct), cancellationToken)
+            .ConfigureAwait(false);
+        var detail = collectionArn is not null && RekognitionRolePolicy.PolicyEquals(current, DevicePolicy.ForCollection(collectionArn))
+            ? "least-privilege policy in place; " + AttachmentDetail(policy.AttachmentCount)
+            : "does not match the collection (Cloud:CollectionId)";
+        return new CloudStep(DevicePolicyResource, name, CloudOutcome.Present, policy.Arn, null, detail);
+    }
+
+    private async Task<CloudStep> DeleteDevicePolicyAsync(CancellationToken cancellationToken)
+    {
+        var name = _options.DevicePolicyName;
+        IamManagedPolicy? policy;
+        try
+        {
+            policy = await _retry.RunAsync(ct => _iam.FindLocalPolicyAsync(name, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsAccessDeniedException ex) when (ex is not AwsInvalidCredentialsException)
+        {
+            return new CloudStep(DevicePolicyResource, name, CloudOutcome.Unknown, null, null, "these credentials may not list IAM policies: not deleted");
+        }
+
+        if (policy is null)
+        {
+            return Gone(DevicePolicyResource, name);
+        }
+
+        // IAM refuses to delete an attached policy: `up` made it, so `down` takes it off whoever it was attached to.
+        var attachments = await _retry.RunAsync(ct => _iam.ListPolicyAttachmentsAsync(policy.Arn, ct), cancellationToken).ConfigureAwait(false);
+        foreach (var (kind, who) in attachments)
+        {
+            await IgnoreNotFoundAsync(ct => _iam.DetachPolicyAsync(policy.Arn, kind, who, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        var step = await GoneAsync(DevicePolicyResource, name, ct => _iam.DeletePolicyAsync(policy.Arn, ct), cancellationToken).ConfigureAwait(false);
+        return step with
+        {
+            Arn = policy.Arn,
+            Detail = attachments.Count == 0 ? null : "detached from " + string.Join(", ", attachments.Select(a => $"{a.Kind} {a.Name}")),
+        };
+    }
+
+    private static string AttachmentDetail(int attachments) => attachments == 0
+        ? "not attached yet: attach it to the device's IAM user or role"
+        : Invariant($"attached to {attachments} user(s), role(s) or group(s)");
 
     private async Task<CloudStep> EnsureDataStreamAsync(CancellationToken cancellationToken)
     {

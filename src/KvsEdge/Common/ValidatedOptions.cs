@@ -43,6 +43,9 @@ public static class ValidatedOptions
         if (!services.Any(d => d.ServiceType == typeof(SectionBound<TOptions>)))
         {
             services.AddSingleton(new SectionBound<TOptions>());
+            // What Bind registers too: the section's change token, so IOptionsMonitor (live Access rules) sees edits.
+            services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(sp => new ConfigurationChangeTokenSource<TOptions>(
+                Options.DefaultName, (configuration ?? sp.GetRequiredService<IConfiguration>()).GetSection(sectionName)));
             builder.Configure<IServiceProvider>((options, sp) => Bind(configuration ?? sp.GetRequiredService<IConfiguration>(), sectionName, options, bind));
         }
 
@@ -175,6 +178,9 @@ public enum SettingKind
     /// <summary>An absolute URL (an endpoint override).</summary>
     Url,
 
+    /// <summary>One of a fixed set of names (an enum), written `choice(A|B|C)` in the key list.</summary>
+    Choice,
+
     /// <summary>Not ours to check (`Logging`: categories are free-form, the logging library reads them).</summary>
     Any,
 }
@@ -195,7 +201,8 @@ public static class ConfigurationSchema
     /// only `contentRoot` (checked by StrictConfigurationTests). Our sources add nothing else: the environment provider
     /// is prefixed (KVSEDGE_), so only our variables arrive.
     /// </summary>
-    public static readonly IReadOnlyList<string> HostKeys = ["contentRoot"];
+    /// `FAULT_POINT` is KVSEDGE_FAULT_POINT, the fault suite's crash switch (FaultPoint), which arrives through our prefix.
+    public static readonly IReadOnlyList<string> HostKeys = ["contentRoot", "FAULT_POINT"];
 
     public static readonly IReadOnlyList<string> Keys =
     [
@@ -259,7 +266,9 @@ public static class ConfigurationSchema
         "Camera:Width wholenumber",
         "Cloud:CollectionId text",
         "Cloud:DataStreamName text",
+        "Cloud:DevicePolicyName text",
         "Cloud:FaceMatchThreshold number",
+        "Cloud:Mode text",
         "Cloud:ProcessorName text",
         "Cloud:RoleName text",
         "Cloud:VideoRetentionHours wholenumber",
@@ -277,9 +286,11 @@ public static class ConfigurationSchema
         "Door:PulseDuration duration",
         "Door:Relay:ActiveLow truefalse",
         "Door:Relay:Pin wholenumber",
+        "Door:Simulated:LockWriteFailures choice(None|Once|Always)",
         "Door:Simulated:TransitionLog text",
         "Door:StatusLed:ActiveLow truefalse",
         "Door:StatusLed:Pin wholenumber?",
+        "Mqtt:AllowPlaintextPassword truefalse",
         "Mqtt:ClientId text",
         "Mqtt:ConnectTimeout duration",
         "Mqtt:Discovery:BirthTopic text",
@@ -463,6 +474,7 @@ public static class ConfigurationSchema
             // TimeSpan reads a bare "3" as three days: a duration must spell out hh:mm:ss.
             SettingKind.Duration => value.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _),
             SettingKind.Url => Uri.TryCreate(value, UriKind.Absolute, out _),
+            SettingKind.Choice => node.Choices.Contains(value, StringComparer.OrdinalIgnoreCase),
             _ => true,
         };
         if (ok)
@@ -472,6 +484,7 @@ public static class ConfigurationSchema
 
         string hint = node.Kind == SettingKind.Duration && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double n)
             ? $"a bare number is not a duration (\"{value}\" would be read as {value} days): write hh:mm:ss, e.g. {SecondsExample(n)} for {value} seconds"
+            : node.Kind == SettingKind.Choice ? $"it takes one of {string.Join(", ", node.Choices)}"
             : $"it takes {Accepted(node.Kind)}";
         problems.Add(new(section.Path, $"`{section.Path}` is \"{value}\": {hint}."));
     }
@@ -545,7 +558,14 @@ public static class ConfigurationSchema
         {
             string[] parts = line.Split(' ');
             string kindText = parts[1].TrimEnd('?');
-            var leaf = new SettingNode(Enum.Parse<SettingKind>(kindText, ignoreCase: true), nullable: parts[1].EndsWith('?'));
+            string[] choices = [];
+            if (kindText.StartsWith("choice(", StringComparison.Ordinal))
+            {
+                choices = kindText["choice(".Length..^1].Split('|');
+                kindText = nameof(SettingKind.Choice);
+            }
+
+            var leaf = new SettingNode(Enum.Parse<SettingKind>(kindText, ignoreCase: true), nullable: parts[1].EndsWith('?')) { Choices = choices };
             string[] segments = parts[0].Split(':');
             SettingNode parent = root;
             for (int i = 0; i < segments.Length; i++)
@@ -585,5 +605,7 @@ public static class ConfigurationSchema
         public Dictionary<string, SettingNode> Children { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         public SettingNode? Element { get; set; }
+
+        public IReadOnlyList<string> Choices { get; init; } = [];
     }
 }

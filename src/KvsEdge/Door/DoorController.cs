@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,13 +11,21 @@ namespace KvsEdge.Door;
 /// anything else, and every pulse ends with the relay inactive on completion, cancellation, exception and shutdown.
 /// </summary>
 /// <remarks>
-/// Every GPIO write happens under one lock, so pulses, denials and shutdown never interleave on a line; events are
-/// raised outside it. The <see cref="GpioController"/> is not owned: whoever created it disposes it.
+/// Every GPIO write happens under one lock, so pulses, denials and shutdown never interleave on a line. Logging and
+/// events happen outside it, after the pulse's end is armed, so a slow log sink or subscriber never lengthens a pulse;
+/// events are queued under the lock and raised in that order. The <see cref="GpioController"/> is not owned: whoever
+/// created it disposes it.
 /// </remarks>
 public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
 {
     /// <summary>How long StopAsync waits for a cancelled pulse to finish its bookkeeping (the relay is already inactive).</summary>
     internal static readonly TimeSpan StopWaitTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>First wait before a failed relock is tried again; doubled per failure up to <see cref="RelockRetryMaxDelay"/>.</summary>
+    internal static readonly TimeSpan RelockRetryInitialDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Cap of the relock retry backoff: short, the strike may be held open meanwhile.</summary>
+    internal static readonly TimeSpan RelockRetryMaxDelay = TimeSpan.FromSeconds(2);
 
     private static readonly Task<bool> Accepted = Task.FromResult(true);
     private static readonly Task<bool> Refused = Task.FromResult(false);
@@ -31,16 +40,28 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
     private readonly Output? _statusLed;
     private readonly TimeSpan _pulseDuration;
     private readonly TimeSpan _deniedSignalDuration;
+    private readonly TimeSpan _maxPulseDuration;
 
     // Cancelled by StopAsync: ends a running pulse and any denied signal at once.
     private readonly CancellationTokenSource _lifetime = new();
+
+    // Cancelled by DisposeAsync only: relock retries go on while stopping, the strike matters more than a quick exit.
+    private readonly CancellationTokenSource _retryStop = new();
+
+    // State changes queued under _gate and raised outside it, oldest first, by one thread at a time.
+    private readonly Queue<DoorState> _pendingEvents = new();
+    private bool _raisingEvents;
 
     private bool _started;
     private bool _stopping;
     private bool _disposed;
     private bool _relayOpen;
     private bool _faulted;
+    private bool _retrying;
     private Pulse? _pulse;
+
+    // TimeProvider timestamp since which the relay is (or may be) active and not read back inactive; 0 when confirmed.
+    private long _unconfirmedSince;
     private long _deniedGeneration;
     private volatile DoorState _state = DoorState.Locked;
 
@@ -60,12 +81,25 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         _deniedLed = Led("denied", o.DeniedLed);
         _statusLed = Led("status", o.StatusLed);
         _pulseDuration = o.EffectivePulseDuration;
+        _maxPulseDuration = o.EffectiveMaxPulseDuration;
         _deniedSignalDuration = o.DeniedSignalDuration > TimeSpan.Zero ? o.DeniedSignalDuration : DoorOptions.MinimumDuration;
     }
 
     public event EventHandler<DoorState>? StateChanged;
 
     public DoorState State => _state;
+
+    /// <summary>True between a successful start and disposal: only then does the door's health count for the watchdog.</summary>
+    internal bool IsRunning => Volatile.Read(ref _started) && !Volatile.Read(ref _disposed);
+
+    /// <summary>The longest a healthy relay stays active: the clamped <c>Door:MaxPulseDuration</c>.</summary>
+    internal TimeSpan MaxPulseDuration => _maxPulseDuration;
+
+    /// <summary>
+    /// <see cref="TimeProvider.GetTimestamp"/> since which the relay has not been confirmed inactive (a pulse, or a failed
+    /// relock), or 0 when it reads back inactive. The watchdog withholds its keep-alive when this gets too old.
+    /// </summary>
+    internal long RelayUnconfirmedSinceTimestamp => Interlocked.Read(ref _unconfirmedSince);
 
     private IEnumerable<Output> Leds => new[] { _grantedLed, _deniedLed, _statusLed }.OfType<Output>();
 
@@ -109,58 +143,75 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
             return Task.FromCanceled<bool>(cancellationToken);
         }
 
-        Pulse pulse;
+        Exception? unlockError = null;
+        Exception? lockError = null;
+        string? refusal = null;
         lock (_gate)
         {
             if (_faulted)
             {
+                refusal = nameof(Log.UnlockRefusedFaulted);
+            }
+            else if (!_started || _stopping || _disposed)
+            {
+                refusal = nameof(Log.UnlockRefusedNotRunning);
+            }
+            else if (_pulse is not null)
+            {
+                refusal = nameof(Log.UnlockRefusedBusy);
+            }
+            else
+            {
+                try
+                {
+                    MarkUnconfirmed();
+                    _gpio.Write(_relay.Pin, _relay.Level(active: true));
+                }
+                catch (Exception ex)
+                {
+                    // The level may have reached the line before the failure surfaced: drive it back and read it back.
+                    unlockError = ex;
+                    if (!TryLockRelay(out lockError))
+                    {
+                        EnterFault();
+                    }
+                }
+
+                if (unlockError is null)
+                {
+                    StartPulse(cancellationToken);
+                }
+            }
+        }
+
+        // Nothing below runs under the lock, and the pulse's end is already armed.
+        switch (refusal)
+        {
+            case nameof(Log.UnlockRefusedFaulted):
                 Log.UnlockRefusedFaulted(_logger);
                 return Refused;
-            }
-
-            if (!_started || _stopping || _disposed)
-            {
+            case nameof(Log.UnlockRefusedNotRunning):
                 Log.UnlockRefusedNotRunning(_logger);
                 return Refused;
-            }
-
-            if (_pulse is not null)
-            {
+            case nameof(Log.UnlockRefusedBusy):
                 Log.UnlockRefusedBusy(_logger);
                 return Refused;
-            }
-
-            try
-            {
-                _gpio.Write(_relay.Pin, _relay.Level(active: true));
-            }
-            catch (Exception ex)
-            {
-                Log.UnlockFailed(_logger, _relay.Pin, ex);
-
-                // The level may have reached the line before the failure surfaced: drive it back.
-                TryLockRelay();
-                throw;
-            }
-
-            // The caller's token and StopAsync both end the pulse early; the timer ends it otherwise.
-            pulse = new Pulse(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token));
-            _pulse = pulse;
-            _state = DoorState.Unlocked;
-            TrySetLed(_grantedLed, on: true);
         }
 
-        try
+        if (unlockError is not null)
         {
-            Log.Unlocked(_logger, _pulseDuration);
-            RaiseStateChanged(DoorState.Unlocked);
-        }
-        finally
-        {
-            // Started whatever happened above: the relay is active and only the pulse's finally returns it.
-            _ = RunPulseAsync(pulse);
+            Log.UnlockFailed(_logger, _relay.Pin, unlockError);
+            if (lockError is not null)
+            {
+                Log.RelayLockFailed(_logger, _relay.Pin, lockError);
+            }
+
+            RaisePendingEvents();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unlockError);
         }
 
+        Log.Unlocked(_logger, _pulseDuration);
+        RaisePendingEvents();
         return Accepted;
     }
 
@@ -190,6 +241,7 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         Pulse? pulse;
+        Exception? lockError = null;
         lock (_gate)
         {
             if (_disposed)
@@ -202,12 +254,13 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
             pulse = _pulse;
 
             // Safety: end a running pulse now, not whenever its task is next scheduled.
-            if (pulse is not null)
+            if (pulse is not null && !TryLockRelay(out lockError))
             {
-                TryLockRelay();
+                EnterFault();
             }
         }
 
+        LogLockFailure(lockError);
         await _lifetime.CancelAsync().ConfigureAwait(false);
 
         if (pulse is not null)
@@ -229,13 +282,19 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         lock (_gate)
         {
             // Whatever happened above, leave the strike inactive and the indicators dark.
-            TryLockRelay();
+            if (!TryLockRelay(out lockError))
+            {
+                EnterFault();
+            }
+
             foreach (Output led in Leds)
             {
                 TrySetLed(led, on: false);
             }
         }
 
+        LogLockFailure(lockError);
+        RaisePendingEvents();
         Log.DoorStopped(_logger);
     }
 
@@ -257,20 +316,43 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
             await StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
+        Exception? lockError;
         lock (_gate)
         {
             _disposed = true;
 
             // Last word on the relay, even if StopAsync already wrote it: disposal must never leave it active.
-            TryLockRelay();
+            TryLockRelay(out lockError);
         }
 
+        LogLockFailure(lockError);
+        await _retryStop.CancelAsync().ConfigureAwait(false);
         _lifetime.Dispose();
+    }
+
+    /// <summary>Records the pulse and arms its end, then lights the granted LED. Call under _gate after the relay went active.</summary>
+    private void StartPulse(CancellationToken cancellationToken)
+    {
+        // The caller's token and StopAsync both end the pulse early; the timer ends it otherwise.
+        var pulse = new Pulse(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token));
+        _pulse = pulse;
+        _state = DoorState.Unlocked;
+        QueueEvent(DoorState.Unlocked);
+
+        // Safety rule 3: the end of the pulse is armed here, under the lock and before any logging or event handler,
+        // so neither can lengthen it. (If the token is already cancelled, the pulse ends right here, reentrantly.)
+        _ = RunPulseAsync(pulse);
+
+        if (ReferenceEquals(_pulse, pulse))
+        {
+            TrySetLed(_grantedLed, on: true);
+        }
     }
 
     private async Task RunPulseAsync(Pulse pulse)
     {
         string reason = "pulse completed";
+        Exception? failure = null;
         try
         {
             await Task.Delay(_pulseDuration, _timeProvider, pulse.Cancellation.Token).ConfigureAwait(false);
@@ -283,21 +365,22 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         {
             // Never rethrown: nobody observes this task, and the finally below is what matters.
             reason = "pulse failed";
-            Log.PulseFailed(_logger, ex);
+            failure = ex;
         }
         finally
         {
-            EndPulse(pulse, reason);
+            EndPulse(pulse, reason, failure);
         }
     }
 
-    private void EndPulse(Pulse pulse, string reason)
+    private void EndPulse(Pulse pulse, string reason, Exception? failure)
     {
         bool locked;
+        Exception? lockError;
         lock (_gate)
         {
             // Safety rule 2: the relay goes inactive first, before anything else here can fail.
-            locked = TryLockRelay();
+            locked = TryLockRelay(out lockError);
             if (ReferenceEquals(_pulse, pulse))
             {
                 _pulse = null;
@@ -305,12 +388,16 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
 
             if (locked)
             {
-                _state = DoorState.Locked;
+                if (_state == DoorState.Unlocked)
+                {
+                    _state = DoorState.Locked;
+                    QueueEvent(DoorState.Locked);
+                }
             }
             else
             {
-                // State stays Unlocked (the truth as far as we know) and no further pulse may start.
-                _faulted = true;
+                // `fault` until a retry reads the line back inactive; no further pulse may start meanwhile.
+                EnterFault();
             }
 
             TrySetLed(_grantedLed, on: false);
@@ -319,11 +406,18 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         pulse.Cancellation.Dispose();
         try
         {
+            if (failure is not null)
+            {
+                Log.PulseFailed(_logger, failure);
+            }
+
+            LogLockFailure(lockError);
             if (locked)
             {
                 Log.Locked(_logger, reason);
-                RaiseStateChanged(DoorState.Locked);
             }
+
+            RaisePendingEvents();
         }
         finally
         {
@@ -352,36 +446,133 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>Drives the relay inactive, retrying once; returns false (after logging) if both writes fail. Call under _gate.</summary>
-    private bool TryLockRelay()
+    /// <summary>
+    /// Drives the relay inactive and reads it back, twice at most; true once the line reads inactive (a failed write
+    /// whose level landed counts). Clears a fault on success. Call under _gate; log <paramref name="error"/> outside it.
+    /// </summary>
+    private bool TryLockRelay(out Exception? error)
     {
+        error = null;
         if (!_relayOpen)
         {
             return true;
         }
 
+        PinValue inactive = _relay.Level(active: false);
+        for (int attempt = 1; attempt <= 2; attempt++)
+        {
+            try
+            {
+                _gpio.Write(_relay.Pin, inactive);
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+
+            try
+            {
+                if (_gpio.Read(_relay.Pin) == inactive)
+                {
+                    // Confirmed, whatever the write reported.
+                    error = null;
+                    Interlocked.Exchange(ref _unconfirmedSince, 0);
+                    if (_faulted)
+                    {
+                        _faulted = false;
+                        _state = DoorState.Locked;
+                        QueueEvent(DoorState.Locked);
+                    }
+
+                    return true;
+                }
+            }
+            catch (Exception ex)
+            {
+                error ??= ex;
+            }
+        }
+
+        error ??= new IOException(string.Create(CultureInfo.InvariantCulture, $"Relay pin {_relay.Pin} does not read back its inactive level."));
+        return false;
+    }
+
+    /// <summary>The relay is not confirmed inactive: publish `fault`, refuse unlocks, and retry until it is. Call under _gate.</summary>
+    private void EnterFault()
+    {
+        MarkUnconfirmed();
+        _faulted = true;
+        if (_state != DoorState.Fault)
+        {
+            _state = DoorState.Fault;
+            QueueEvent(DoorState.Fault);
+        }
+
+        if (!_retrying && !_disposed)
+        {
+            _retrying = true;
+            _ = RetryLockAsync(_retryStop.Token);
+        }
+    }
+
+    /// <summary>Tries the relock again with a capped, doubling backoff on the injected clock until the line reads back inactive.</summary>
+    private async Task RetryLockAsync(CancellationToken cancellationToken)
+    {
+        TimeSpan delay = RelockRetryInitialDelay;
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                _gpio.Write(_relay.Pin, _relay.Level(active: false));
-                if (_faulted && _pulse is null)
+                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
                 {
-                    _faulted = false;
-                    _state = DoorState.Locked;
+                    _retrying = false;
                 }
 
-                return true;
+                return;
             }
-            catch (Exception ex) when (attempt >= 2)
+
+            bool locked;
+            Exception? error;
+            lock (_gate)
             {
-                Log.RelayLockFailed(_logger, _relay.Pin, ex);
-                return false;
+                error = null;
+                locked = !_faulted || TryLockRelay(out error);
+                if (locked)
+                {
+                    _retrying = false;
+                }
             }
-            catch (Exception)
+
+            if (locked)
             {
-                // One immediate retry: a transient driver error must not leave the strike held.
+                Log.RelayLockRecovered(_logger, _relay.Pin, attempt);
+                RaisePendingEvents();
+                return;
             }
+
+            delay = delay * 2 > RelockRetryMaxDelay ? RelockRetryMaxDelay : delay * 2;
+            Log.RelayLockRetryFailed(_logger, _relay.Pin, attempt, delay, error!);
+        }
+    }
+
+    /// <summary>The relay is, or may be, active from now on (unless already so since earlier). Call under _gate.</summary>
+    private void MarkUnconfirmed()
+    {
+        if (Interlocked.Read(ref _unconfirmedSince) == 0)
+        {
+            Interlocked.Exchange(ref _unconfirmedSince, _timeProvider.GetTimestamp());
+        }
+    }
+
+    private void LogLockFailure(Exception? error)
+    {
+        if (error is not null)
+        {
+            Log.RelayLockFailed(_logger, _relay.Pin, error);
         }
     }
 
@@ -403,16 +594,44 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         }
     }
 
-    private void RaiseStateChanged(DoorState state)
+    /// <summary>Call under _gate: keeps events in the order the relay changed.</summary>
+    private void QueueEvent(DoorState state) => _pendingEvents.Enqueue(state);
+
+    /// <summary>
+    /// Raises queued state changes outside the lock, oldest first. One thread raises at a time: if a subscriber blocks,
+    /// later changes wait behind it (and are raised by that thread), but the relay itself never waits for them.
+    /// </summary>
+    private void RaisePendingEvents()
     {
-        try
+        while (true)
         {
-            StateChanged?.Invoke(this, state);
-        }
-        catch (Exception ex)
-        {
-            // A faulty subscriber (status publisher, audit) must not stop the pulse from ending.
-            Log.StateHandlerFailed(_logger, state, ex);
+            DoorState next;
+            lock (_gate)
+            {
+                if (_raisingEvents || !_pendingEvents.TryDequeue(out next))
+                {
+                    return;
+                }
+
+                _raisingEvents = true;
+            }
+
+            try
+            {
+                StateChanged?.Invoke(this, next);
+            }
+            catch (Exception ex)
+            {
+                // A faulty subscriber (status publisher, audit) must not stop the pulse from ending.
+                Log.StateHandlerFailed(_logger, next, ex);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _raisingEvents = false;
+                }
+            }
         }
     }
 

@@ -13,8 +13,11 @@ public static class DoorLock
     public const int Failure = 1;
     public const int InvalidConfiguration = 2;
 
+    /// <summary>libgpiod is not installed: nothing can be locked, and only installing it helps (EX_CONFIG, as `run`).</summary>
+    public const int LibraryMissing = 78;
+
     /// <summary>Creates the configured driver and locks; a chip that cannot be opened is a clear non-zero exit.</summary>
-    public static int Lock(DoorOptions options, TextWriter output, TimeProvider? timeProvider = null)
+    public static int Lock(DoorOptions options, TextWriter output, TimeProvider? timeProvider = null, Func<DoorOptions, GpioDriver>? openDriver = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
@@ -22,7 +25,12 @@ public static class DoorLock
         GpioDriver driver;
         try
         {
-            driver = GpioDriverFactory.Create(options, timeProvider ?? TimeProvider.System);
+            driver = openDriver is null ? GpioDriverFactory.Create(options, timeProvider ?? TimeProvider.System) : openDriver(options);
+        }
+        catch (GpioLibraryMissingException ex)
+        {
+            output.WriteLine($"door lock: cannot lock, the relay is NOT driven: {ex.Message}");
+            return LibraryMissing;
         }
         catch (Exception ex)
         {

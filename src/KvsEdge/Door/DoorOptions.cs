@@ -52,10 +52,14 @@ public sealed class DoorOptions
     {
         get
         {
-            TimeSpan max = MaxPulseDuration > MaxPulseDurationCap || MaxPulseDuration < MinimumDuration ? MaxPulseDurationCap : MaxPulseDuration;
+            TimeSpan max = EffectiveMaxPulseDuration;
             return PulseDuration < MinimumDuration ? MinimumDuration : PulseDuration > max ? max : PulseDuration;
         }
     }
+
+    /// <summary><see cref="MaxPulseDuration"/>, or the hard cap when it is out of bounds.</summary>
+    internal TimeSpan EffectiveMaxPulseDuration =>
+        MaxPulseDuration > MaxPulseDurationCap || MaxPulseDuration < MinimumDuration ? MaxPulseDurationCap : MaxPulseDuration;
 }
 
 /// <summary>The strike relay output; always present.</summary>
@@ -80,6 +84,24 @@ public sealed class SimulatedGpioOptions
 {
     /// <summary>Optional file that receives one JSON line per pin write (for demos and other processes to follow).</summary>
     public string? TransitionLog { get; set; }
+
+    /// <summary>Fault injection: makes writes of the relay's inactive level fail (tests and the fault suite only).</summary>
+    public LockWriteFailures LockWriteFailures { get; set; }
+}
+
+/// <summary>
+/// Which writes of the relay's inactive level the simulated driver fails (IOException) once the line is open; opening
+/// the line at its inactive level always succeeds.
+/// </summary>
+public enum LockWriteFailures
+{
+    None,
+
+    /// <summary>The first such write fails, later ones succeed.</summary>
+    Once,
+
+    /// <summary>Every such write fails: a relay that cannot be locked.</summary>
+    Always,
 }
 
 /// <summary>Validates <see cref="DoorOptions"/>; every message names the configuration key it is about.</summary>
@@ -161,6 +183,20 @@ public sealed class DoorOptionsValidator : IValidateOptions<DoorOptions>
         if (options.Simulated?.TransitionLog is { } log && string.IsNullOrWhiteSpace(log))
         {
             failures.Add($"{s}:Simulated:TransitionLog must be a file path or left out.");
+        }
+
+        if (options.Simulated is { } simulated)
+        {
+            if (!Enum.IsDefined(simulated.LockWriteFailures))
+            {
+                failures.Add(Invariant($"{s}:Simulated:LockWriteFailures must be 'None', 'Once' or 'Always' (was {(int)simulated.LockWriteFailures})."));
+            }
+            else if (simulated.LockWriteFailures != LockWriteFailures.None
+                && !string.Equals(options.Driver, DoorOptions.SimulatedDriver, StringComparison.OrdinalIgnoreCase))
+            {
+                // Fault injection on a real strike would be a self-inflicted stuck door.
+                failures.Add($"{s}:Simulated:LockWriteFailures is fault injection for {s}:Driver 'simulated' only (the driver is '{options.Driver}').");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

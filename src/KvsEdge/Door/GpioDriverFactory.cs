@@ -19,15 +19,55 @@ public static class GpioDriverFactory
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
 
+        int chip = options.Chip;
         return options.Driver?.ToUpperInvariant() switch
         {
-            "SIMULATED" => new SimulatedGpioDriver(timeProvider, options.Simulated?.TransitionLog),
-            "LIBGPIOD-V2" => new LibGpiodV2Driver(options.Chip),
-            "LIBGPIOD-V1" => new LibGpiodDriver(options.Chip),
-            "LIBGPIOD" => IsLibgpiodV2Available() ? new LibGpiodV2Driver(options.Chip) : new LibGpiodDriver(options.Chip),
+            "SIMULATED" => new SimulatedGpioDriver(timeProvider, options.Simulated?.TransitionLog, LockWriteFault(options)),
+            "LIBGPIOD-V2" => OpenNative(options.Driver, () => new LibGpiodV2Driver(chip)),
+            "LIBGPIOD-V1" => OpenNative(options.Driver, () => new LibGpiodDriver(chip)),
+            "LIBGPIOD" => OpenNative(options.Driver, () => IsLibgpiodV2Available() ? new LibGpiodV2Driver(chip) : new LibGpiodDriver(chip)),
             _ => throw new ArgumentException($"{DoorOptions.SectionName}:Driver '{options.Driver}' is not a known GPIO driver.", nameof(options)),
         };
     }
+
+    /// <summary>
+    /// Runs <paramref name="open"/> and turns a native library that cannot be loaded into one
+    /// <see cref="GpioLibraryMissingException"/> that says what to install (instead of a loader stack trace).
+    /// </summary>
+    internal static GpioDriver OpenNative(string driver, Func<GpioDriver> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception ex) when (IsMissingLibrary(ex))
+        {
+            throw new GpioLibraryMissingException(
+                $"The GPIO library libgpiod cannot be loaded ({DoorOptions.SectionName}:Driver '{driver}' needs libgpiod.so.2 or libgpiod.so.3): "
+                + "install the Debian package libgpiod2 (`sudo apt install libgpiod2`; on Debian 13 / Raspberry Pi OS trixie it is libgpiod3), "
+                + $"or set {DoorOptions.SectionName}:Driver to 'simulated' to run without GPIO. Loader: {Innermost(ex).Message}",
+                ex);
+        }
+    }
+
+    /// <summary>
+    /// A library (or one of its symbols) that the loader cannot find, however System.Device.Gpio wraps it: 4.2's
+    /// LibGpiodDriver catches the DllNotFoundException and throws PlatformNotSupportedException("Libgpiod driver not installed").
+    /// </summary>
+    internal static bool IsMissingLibrary(Exception exception) => exception switch
+    {
+        DllNotFoundException or EntryPointNotFoundException => true,
+        PlatformNotSupportedException when exception.Message.Contains("libgpiod", StringComparison.OrdinalIgnoreCase) => true,
+        _ => exception.InnerException is { } inner && IsMissingLibrary(inner),
+    };
+
+    private static Exception Innermost(Exception exception) =>
+        exception.InnerException is null ? exception : Innermost(exception.InnerException);
+
+    private static RelayLockWriteFault? LockWriteFault(DoorOptions options) =>
+        options.Simulated is { LockWriteFailures: not LockWriteFailures.None } simulated && options.Relay is { } relay
+            ? new RelayLockWriteFault(relay.Pin, relay.ActiveLow ? PinValue.High : PinValue.Low, simulated.LockWriteFailures)
+            : null;
 
     /// <summary>Prefers the v2 ABI when its library loads: the v1 library is gone from current Raspberry Pi OS.</summary>
     internal static bool IsLibgpiodV2Available()
@@ -41,3 +81,6 @@ public static class GpioDriverFactory
         return false;
     }
 }
+
+/// <summary>libgpiod is not installed: restarting cannot fix it, so `run` and `door lock` exit 78 with this message.</summary>
+public sealed class GpioLibraryMissingException(string message, Exception innerException) : Exception(message, innerException);

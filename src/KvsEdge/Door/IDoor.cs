@@ -4,6 +4,9 @@ public enum DoorState
 {
     Locked,
     Unlocked,
+
+    /// <summary>The relay could not be confirmed inactive: the strike may be held. Retried until it reads back inactive.</summary>
+    Fault,
 }
 
 /// <summary>The door strike and its indicator LEDs, as the access loop sees them.</summary>
@@ -11,7 +14,7 @@ public interface IDoor
 {
     DoorState State { get; }
 
-    /// <summary>Raised on every relay change (Locked → Unlocked → Locked).</summary>
+    /// <summary>Raised on every relay change (Locked → Unlocked → Locked, or → Fault → Locked), in order.</summary>
     event EventHandler<DoorState>? StateChanged;
 
     /// <summary>

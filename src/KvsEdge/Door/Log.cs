@@ -46,4 +46,16 @@ internal static partial class Log
 
     [LoggerMessage(1213, LogLevel.Information, "Door stopped; relay inactive", EventName = "DoorStopped")]
     public static partial void DoorStopped(ILogger logger);
+
+    [LoggerMessage(1214, LogLevel.Critical, "Relay on pin {RelayPin} still not confirmed inactive after {Attempts} retries; trying again in {Delay}", EventName = "RelayLockRetryFailed")]
+    public static partial void RelayLockRetryFailed(ILogger logger, int relayPin, int attempts, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(1215, LogLevel.Warning, "Relay on pin {RelayPin} read back inactive after {Attempts} retries; the door is locked again", EventName = "RelayLockRecovered")]
+    public static partial void RelayLockRecovered(ILogger logger, int relayPin, int attempts);
+
+    [LoggerMessage(1216, LogLevel.Debug, "Last known relay saved to {Path}", EventName = "LastKnownRelaySaved")]
+    public static partial void LastKnownRelaySaved(ILogger logger, string path);
+
+    [LoggerMessage(1217, LogLevel.Warning, "The last known relay could not be saved to {Path}; `door lock` falls back to an older copy or the packaged defaults if the configuration becomes unreadable", EventName = "LastKnownRelayNotSaved")]
+    public static partial void LastKnownRelayNotSaved(ILogger logger, string path, Exception exception);
 }

@@ -4,6 +4,9 @@ using System.Text;
 
 namespace KvsEdge.Door;
 
+/// <summary>Fault injection for the simulated driver: which writes of <paramref name="Inactive"/> to <paramref name="Pin"/> fail.</summary>
+public sealed record RelayLockWriteFault(int Pin, PinValue Inactive, LockWriteFailures Failures);
+
 /// <summary>One write to a simulated output, stamped with the injected clock.</summary>
 public readonly record struct PinTransition(int Pin, PinValue Value, DateTimeOffset At);
 
@@ -21,12 +24,16 @@ public class SimulatedGpioDriver : GpioDriver
     private readonly List<PinTransition> _transitions = [];
     private readonly List<Waiter> _waiters = [];
     private readonly List<(int Pin, PinEventTypes Types, PinChangeEventHandler Handler)> _callbacks = [];
+    private readonly RelayLockWriteFault? _lockWriteFault;
     private StreamWriter? _log;
+    private int _lockWritesFailed;
 
-    public SimulatedGpioDriver(TimeProvider timeProvider, string? transitionLogPath = null)
+    /// <param name="lockWriteFault">Makes writes of the relay's inactive level fail (Door:Simulated:LockWriteFailures).</param>
+    public SimulatedGpioDriver(TimeProvider timeProvider, string? transitionLogPath = null, RelayLockWriteFault? lockWriteFault = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
+        _lockWriteFault = lockWriteFault is { Failures: not LockWriteFailures.None } ? lockWriteFault : null;
         if (!string.IsNullOrWhiteSpace(transitionLogPath))
         {
             // FileShare.Read so a demo viewer can tail the file while we append; AutoFlush so each line lands at once.
@@ -190,6 +197,14 @@ public class SimulatedGpioDriver : GpioDriver
             if (state.Mode != PinMode.Output)
             {
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Pin {pinNumber} is not an output."));
+            }
+
+            if (_lockWriteFault is { } fault && fault.Pin == pinNumber && fault.Inactive == value
+                && (fault.Failures == LockWriteFailures.Always || _lockWritesFailed == 0))
+            {
+                // The line keeps its level, as when a real write never reaches the chip.
+                _lockWritesFailed++;
+                throw new IOException(string.Create(CultureInfo.InvariantCulture, $"Simulated failure writing the inactive level to relay pin {pinNumber} (Door:Simulated:LockWriteFailures={fault.Failures})."));
             }
 
             state.Value = value;

@@ -1,6 +1,7 @@
 using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Door;
+using KvsEdge.Recognition;
 using KvsEdge.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -18,9 +19,12 @@ public sealed class AccessStartup : IHostedService
     private readonly DoorController _door;
     private readonly IStatusPublisher _status;
     private readonly AccessOptions _access;
+    private readonly RecognitionStatusReporter _recognition;
 
-    public AccessStartup(DecisionExecutor executor, DoorController door, IStatusPublisher status, IOptions<AccessOptions> access)
+    public AccessStartup(
+        DecisionExecutor executor, DoorController door, IStatusPublisher status, IOptions<AccessOptions> access, RecognitionStatusReporter recognition)
     {
+        _recognition = recognition;
         _executor = executor;
         _door = door;
         _status = status;
@@ -29,7 +33,10 @@ public sealed class AccessStartup : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // The ledger's health is part of the retained recognition state, so a read-only or full state directory shows.
+        _executor.LedgerAvailabilityChanged += OnLedgerAvailabilityChanged;
         _executor.RestoreLedger(_access.MaxEventAge + _access.MaxClockSkew);
+        _recognition.LedgerAvailability(_executor.LedgerAvailable);
         _door.StateChanged += OnDoorStateChanged;
         _status.PublishDoor(_door.State);
         return Task.CompletedTask;
@@ -39,7 +46,10 @@ public sealed class AccessStartup : IHostedService
     {
         await _door.StopAsync(cancellationToken).ConfigureAwait(false);
         _door.StateChanged -= OnDoorStateChanged;
+        _executor.LedgerAvailabilityChanged -= OnLedgerAvailabilityChanged;
     }
+
+    private void OnLedgerAvailabilityChanged(object? sender, bool available) => _recognition.LedgerAvailability(available);
 
     private void OnDoorStateChanged(object? sender, DoorState state) => _status.PublishDoor(state);
 }

@@ -11,10 +11,16 @@ public static class KvsEdgeConfiguration
     public const string SystemFile = "/etc/kvsedge/appsettings.json";
     public const string EnvironmentPrefix = "KVSEDGE_";
 
-    public static IConfigurationBuilder AddKvsEdgeSources(this IConfigurationBuilder builder, string? configFile, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="reloadOnChange">
+    /// When set, watch the operator's files (/etc/kvsedge, --config) for edits and report unreadable ones to it; the
+    /// running service does, so the access rules can change live. One-shot verbs do not (`door lock` must not depend
+    /// on a file watcher). The bundled defaults are never watched.
+    /// </param>
+    public static IConfigurationBuilder AddKvsEdgeSources(
+        this IConfigurationBuilder builder, string? configFile, IReadOnlyDictionary<string, string?>? overrides = null, ConfigurationReloadErrors? reloadOnChange = null)
     {
         builder.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
-        AddUserSources(builder, configFile);
+        AddUserSources(builder, configFile, reloadOnChange);
         if (overrides is not null)
         {
             builder.AddInMemoryCollection(overrides);
@@ -27,9 +33,11 @@ public static class KvsEdgeConfiguration
     public static IConfigurationRoot BuildUserConfiguration(string? configFile) =>
         AddUserSources(new ConfigurationBuilder(), configFile).Build();
 
-    private static IConfigurationBuilder AddUserSources(IConfigurationBuilder builder, string? configFile)
+    private static IConfigurationBuilder AddUserSources(IConfigurationBuilder builder, string? configFile, ConfigurationReloadErrors? reloadOnChange = null)
     {
-        builder.AddJsonFile(SystemFile, optional: true, reloadOnChange: false);
+        // Only watch a directory that exists: for a missing one the file provider falls back to the nearest existing
+        // parent (ultimately `/`) and would watch that whole tree.
+        AddJsonFile(builder, SystemFile, optional: true, Directory.Exists(Path.GetDirectoryName(SystemFile)) ? reloadOnChange : null);
         if (configFile is not null)
         {
             if (!File.Exists(configFile))
@@ -37,10 +45,24 @@ public static class KvsEdgeConfiguration
                 throw new FileNotFoundException($"Configuration file '{configFile}' does not exist.", configFile);
             }
 
-            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+            AddJsonFile(builder, Path.GetFullPath(configFile), optional: false, reloadOnChange);
         }
 
         builder.AddEnvironmentVariables(EnvironmentPrefix);
         return builder;
     }
+
+    private static void AddJsonFile(IConfigurationBuilder builder, string path, bool optional, ConfigurationReloadErrors? reloadOnChange) =>
+        builder.AddJsonFile(source =>
+        {
+            source.Path = path;
+            source.Optional = optional;
+            source.ReloadOnChange = reloadOnChange is not null;
+            if (reloadOnChange is not null)
+            {
+                source.OnLoadException = reloadOnChange.OnLoadException;
+            }
+
+            source.ResolveFileProvider();
+        });
 }

@@ -1,8 +1,8 @@
 using KvsEdge.Common;
 using KvsEdge.Access;
 using KvsEdge.Actions;
-using KvsEdge.Cloud;
 using KvsEdge.Camera;
+using KvsEdge.Cloud;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
@@ -30,7 +30,9 @@ public static class KvsEdgeHost
             DisableDefaults = true,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddKvsEdgeSources(configFile, overrides);
+        var reloadErrors = new ConfigurationReloadErrors();
+        builder.Configuration.AddKvsEdgeSources(configFile, overrides, reloadErrors);
+        builder.Services.AddSingleton(reloadErrors);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -54,6 +56,14 @@ public static class KvsEdgeHost
         // Registration order is start order. The door comes first: its StartAsync opens the relay line at its
         // inactive level before anything else runs. Options are validated (ValidateOnStart) before any of this.
         services.AddDoor();
+        services.AddSingleton(FaultPoint.FromEnvironment());
+        services.AddSingleton<IValidateOptions<DoorOptions>, FaultPointValidator>();
+
+        // Right after the door started: what `door lock` drives if the configuration is unreadable after a crash.
+        services.AddHostedService(sp => new LastKnownRelayRecorder(
+            sp.GetRequiredService<IOptions<DoorOptions>>(),
+            sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory,
+            sp.GetRequiredService<ILogger<LastKnownRelayRecorder>>()));
 
         services.AddMqttStatus(configuration);
         services.AddHomeAssistantDiscovery(configuration);
@@ -64,14 +74,35 @@ public static class KvsEdgeHost
         services.AddSingleton<FaceSearchRecordHandler>();
         services.AddSingleton<RecognitionStatusReporter>();
         services.AddHostedService<AccessStartup>();
+        // After the ledger is restored: a changed `Access` section swaps the rules inside the one policy.
+        services.AddSingleton<AccessRulesReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessRulesReloader>());
 
         // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
         services.AddSystemdNotify();
 
+        // The loops the watchdog watches: recognition, MQTT, the camera supervisor and the door's relay.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, RecognitionLoopProgress>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, MqttLoopProgress>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, CameraLoopProgress>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, DoorLoopProgress>());
+
         // The camera runs beside the door path, never in front of it: its ExecuteAsync yields before any native call.
         services.AddSingleton<FrameTap>();
         services.AddSingleton<IJpegFrameSource>(sp => sp.GetRequiredService<FrameTap>());
-        services.AddSingleton<PipelineSupervisor>();
+        // Frame branches are registrations (this JPEG tap, Triggers' motion tap, ...), added to the pipeline in this order.
+        if (configuration.GetValue($"{CameraOptions.SectionName}:FrameTap:Enabled", true))
+        {
+            services.AddSingleton(sp => new FrameBranchRegistration(
+                FrameBranch.Jpeg(sp.GetRequiredService<IOptions<CameraOptions>>().Value.FrameTap), sp.GetRequiredService<FrameTap>()));
+        }
+
+        services.AddSingleton(sp => new PipelineSupervisor(
+            sp.GetRequiredService<IOptions<CameraOptions>>(),
+            new CameraStatusPublisher(sp.GetRequiredService<IStatusPublisher>()),
+            sp.GetServices<FrameBranchRegistration>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PipelineSupervisor>>()));
         services.AddHostedService(sp => sp.GetRequiredService<PipelineSupervisor>());
 
         // `kinesis`, `image-api`, `replay`, or several (`kinesis,image-api`): each runs beside the others through the
@@ -120,7 +151,11 @@ public static class KvsEdgeHost
         services.AddValidatedOptions<RecognitionOptions, RecognitionOptionsValidator>(configuration, RecognitionOptions.SectionName, static (c, o, b) => c.Bind(o, b))
             // The image API searches the collection `kvsedge cloud up` and `faces add` fill, unless told otherwise.
             .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId);
+        services.AddSingleton<IValidateOptions<RecognitionOptions>, ReplayNeedsSimulatedDoorValidator>();
         services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.AddValidatedOptions<CameraOptions, CameraOptionsValidator>(configuration, CameraOptions.SectionName, static (c, o, b) => c.Bind(o, b));
+
+        // Whatever the source: a GPIO trigger may never share a line with the relay or an LED (AddTriggers adds the rest).
+        services.AddValidatedOptions<TriggerOptions, TriggerDoorPinsValidator>(configuration, TriggerOptions.SectionName, static (c, o, b) => c.Bind(o, b));
     }
 }

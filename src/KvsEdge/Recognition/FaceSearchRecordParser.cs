@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 
+using KvsEdge.Access;
 namespace KvsEdge.Recognition;
 
 /// <summary>One analysed frame from a face-search record: where it came from, when it was taken, and its faces.</summary>

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 
+using KvsEdge.Common;
 namespace KvsEdge.Recognition;
 
 /// <summary>The cost guard's counters, as published in the `recognition` state.</summary>
@@ -114,9 +116,7 @@ public sealed class ImageApiBudget
 
         try
         {
-            string temp = _file + ".tmp";
-            File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"{_day:yyyy-MM-dd} {_today}\n"));
-            File.Move(temp, _file, overwrite: true);
+            DurableFiles.ReplaceAtomically(_file, Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{_day:yyyy-MM-dd} {_today}\n")));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

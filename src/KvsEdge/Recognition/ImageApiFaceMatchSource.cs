@@ -4,7 +4,7 @@ using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Aws;
 using KvsEdge.Camera;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Hosting;
@@ -271,8 +271,10 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             }
 
             frames++;
-            FaceObservation observation = ToObservation(result, frame, _time.GetUtcNow(), Interlocked.Increment(ref _frameSequence));
-            IReadOnlyList<Decision> frameDecisions = await _executor.HandleFrameAsync([observation], cancellationToken).ConfigureAwait(false);
+            FaceObservation? observation = ToObservation(result, frame, _time.GetUtcNow(), Interlocked.Increment(ref _frameSequence), out string? malformed);
+            IReadOnlyList<Decision> frameDecisions = observation is null
+                ? [_executor.HandleMalformed(malformed!)]
+                : await _executor.HandleFrameAsync([observation], cancellationToken).ConfigureAwait(false);
             decisions.AddRange(frameDecisions);
             _reporter.ShardProgress(RecognitionSources.ImageApi, RecognitionSources.ImageApi, (long)(_time.GetUtcNow() - frame.CapturedAt).TotalMilliseconds, frame.CapturedAt);
             error = null;
@@ -299,10 +301,25 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
     /// One SearchFacesByImage answer as the observation both paths share. The API searches only the largest face, so
     /// one answer is one face; an empty FaceMatches list is a face that is not in the collection (unknown face).
     /// </summary>
-    public static FaceObservation ToObservation(SearchFacesByImageResult result, JpegFrame frame, DateTimeOffset receivedAt, long sequence)
+    /// <returns>The observation, or null when the answer is malformed (<paramref name="malformed"/> says why): like a
+    /// malformed stream processor record, it is audited and never reaches the policy.</returns>
+    public static FaceObservation? ToObservation(
+        SearchFacesByImageResult result, JpegFrame frame, DateTimeOffset receivedAt, long sequence, out string? malformed)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(frame);
+        for (int i = 0; i < result.FaceMatches.Count; i++)
+        {
+            // The same range check the Kinesis parser makes: NaN, infinities and values outside 0-100 are not a similarity.
+            double similarity = result.FaceMatches[i].Similarity;
+            if (!(similarity is >= 0 and <= 100))
+            {
+                malformed = string.Create(CultureInfo.InvariantCulture, $"FaceMatches[{i}].Similarity {similarity:R} is outside 0-100");
+                return null;
+            }
+        }
+
+        malformed = null;
         FaceCandidate[] candidates = result.FaceMatches
             .Select(m => new FaceCandidate(m.Face.ExternalImageId ?? string.Empty, m.Face.FaceId, m.Similarity))
             .ToArray();

@@ -1,5 +1,4 @@
 using KvsEdge.Camera;
-using KvsEdge.Door;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +8,7 @@ namespace KvsEdge.Recognition;
 /// What the image-API source needs from other sections: a camera with its JPEG tap, and at least one trigger. Without
 /// them it would run and never look, which is worse than a clear error at start.
 /// </summary>
-public sealed class ImageApiPrerequisitesValidator(IOptions<CameraOptions> camera, IOptions<TriggerOptions> triggers, IOptions<DoorOptions> door)
+public sealed class ImageApiPrerequisitesValidator(IOptions<CameraOptions> camera, IOptions<TriggerOptions> triggers)
     : IValidateOptions<RecognitionOptions>
 {
     public ValidateOptionsResult Validate(string? name, RecognitionOptions options)
@@ -38,13 +37,7 @@ public sealed class ImageApiPrerequisitesValidator(IOptions<CameraOptions> camer
             failures.Add("Triggers:Motion:Enabled needs Camera:Enabled to be true.");
         }
 
-        DoorOptions d = door.Value;
-        int?[] outputs = [d.Relay?.Pin, d.GrantedLed?.Pin, d.DeniedLed?.Pin, d.StatusLed?.Pin];
-        if (t.Gpio.Enabled && outputs.Contains(t.Gpio.Pin))
-        {
-            // Opening a door output as an input would fail at start at best, and fight the relay at worst.
-            failures.Add($"Triggers:Gpio:Pin {t.Gpio.Pin} is already a door output (Door:Relay or an LED); pick a free line.");
-        }
+        // A GPIO trigger on a door output is refused by TriggerDoorPinsValidator, whatever the source.
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using KvsEdge.Aws;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +22,7 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
     private readonly RecognitionStatusReporter _reporter;
     private readonly TimeProvider _time;
     private readonly ILogger<KinesisFaceMatchSource> _logger;
+    private readonly FaultPoint _faultPoint;
 
     public KinesisFaceMatchSource(
         KinesisClient client,
@@ -30,8 +31,10 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
         FaceSearchRecordHandler handler,
         RecognitionStatusReporter reporter,
         TimeProvider time,
-        ILogger<KinesisFaceMatchSource> logger)
+        ILogger<KinesisFaceMatchSource> logger,
+        FaultPoint? faultPoint = null)
     {
+        _faultPoint = faultPoint ?? FaultPoint.None;
         _client = client;
         _options = options.Value.Kinesis;
         _streamName = _options.StreamName ?? throw new InvalidOperationException("Recognition:Kinesis:StreamName is required.");
@@ -218,21 +221,22 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
                 lastFrame = outcome.FrameTime ?? lastFrame;
                 if (outcome.Grants > 0)
                 {
-                    _checkpoints.Save(shardId, lastSequence); // a grant is checkpointed at once, not at the end of the batch
+                    _faultPoint.Reached(FaultPoint.BeforeCheckpoint);
+                    SaveCheckpoint(shardId, lastSequence); // a grant is checkpointed at once, not at the end of the batch
                     savedSequence = lastSequence;
                 }
             }
 
             if (lastSequence is not null && lastSequence != savedSequence)
             {
-                _checkpoints.Save(shardId, lastSequence);
+                SaveCheckpoint(shardId, lastSequence);
                 savedSequence = lastSequence;
             }
 
             _reporter.ShardProgress(RecognitionSources.Kinesis, shardId, result.MillisBehindLatest, lastFrame);
             if (result.NextShardIterator is null)
             {
-                _checkpoints.Save(shardId, ShardCheckpointStore.ShardEnd);
+                SaveCheckpoint(shardId, ShardCheckpointStore.ShardEnd);
                 return true;
             }
 
@@ -247,6 +251,23 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
                     await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A checkpoint that cannot be written (read-only or full state directory) must not stop reading: the grant ledger
+    /// and the policy's age limit keep a redelivery after a restart from unlocking, and re-reading the shard from an
+    /// old checkpoint again and again would only repeat the same failure.
+    /// </summary>
+    private void SaveCheckpoint(string shardId, string checkpoint)
+    {
+        try
+        {
+            _checkpoints.Save(shardId, checkpoint);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CheckpointSaveFailed(_logger, shardId, _checkpoints.Directory, ex.Message);
         }
     }
 
@@ -298,6 +319,10 @@ public sealed partial class KinesisFaceMatchSource : BackgroundService
         [LoggerMessage(EventId = 1115, EventName = "Throttled", Level = LogLevel.Warning,
             Message = "GetRecords on {ShardId} was throttled; retrying in {Delay}")]
         public static partial void Throttled(ILogger logger, string shardId, TimeSpan delay);
+
+        [LoggerMessage(EventId = 1118, EventName = "CheckpointSaveFailed", Level = LogLevel.Error,
+            Message = "Cannot save the checkpoint of shard {ShardId} in {Directory}: {Error}; reading goes on, a restart resumes from the last saved one")]
+        public static partial void CheckpointSaveFailed(ILogger logger, string shardId, string directory, string error);
 
         [LoggerMessage(EventId = 1117, EventName = "CheckpointRejected", Level = LogLevel.Warning,
             Message = "Checkpoint {SequenceNumber} of shard {ShardId} was rejected ({Error}); reading from the newest record")]

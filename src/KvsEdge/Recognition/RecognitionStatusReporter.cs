@@ -18,6 +18,8 @@ public sealed class RecognitionStatusReporter
     private DateTimeOffset _lastPublished;
     private readonly Dictionary<string, long> _progressBySource = new(StringComparer.Ordinal);
     private ImageApiCounters? _imageApi;
+    private string _ledger = RecognitionStatus.LedgerOk;
+    private string? _configError;
 
     public RecognitionStatusReporter(IStatusPublisher publisher, TimeProvider time)
     {
@@ -81,6 +83,54 @@ public sealed class RecognitionStatusReporter
         Update(RecognitionSources.ImageApi, state, shard: null, lagMs: null, lastRecordAt, error);
     }
 
+    /// <summary>The grant ledger became unavailable or usable again: re-published at once with the last state.</summary>
+    public void LedgerAvailability(bool available)
+    {
+        RecognitionStatus? next;
+        lock (_gate)
+        {
+            _ledger = available ? RecognitionStatus.LedgerOk : RecognitionStatus.LedgerUnavailable;
+            if (_last is null)
+            {
+                return; // carried by the first state a source reports
+            }
+
+            next = _last with { Ledger = _ledger };
+            _last = next;
+            _lastPublished = _time.GetUtcNow();
+        }
+
+        _publisher.PublishRecognition(next);
+    }
+
+    /// <summary>
+    /// Sets (or clears, with null) the `config_error` of the retained state: a refused configuration reload. Published
+    /// at once when it changed and a state exists; otherwise it goes out with the first state.
+    /// </summary>
+    public void ReportConfigError(string? error)
+    {
+        RecognitionStatus next;
+        lock (_gate)
+        {
+            if (_configError == error)
+            {
+                return;
+            }
+
+            _configError = error;
+            if (_last is null)
+            {
+                return;
+            }
+
+            next = _last with { ConfigError = error };
+            _last = next;
+            _lastPublished = _time.GetUtcNow();
+        }
+
+        _publisher.PublishRecognition(next);
+    }
+
     public void ShardClosed(string shardId)
     {
         lock (_gate)
@@ -109,10 +159,11 @@ public sealed class RecognitionStatusReporter
             }
 
             long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;
-            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error) { ImageApi = _imageApi };
+            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error) { ImageApi = _imageApi, ConfigError = _configError, Ledger = _ledger };
             DateTimeOffset now = _time.GetUtcNow();
             bool changed = _last is null || _last.State != next.State || _last.LastError != next.LastError || _last.Source != next.Source
-                || _last.LastRecordAt != next.LastRecordAt || _last.ImageApi != next.ImageApi;
+                || _last.LastRecordAt != next.LastRecordAt || _last.ImageApi != next.ImageApi || _last.ConfigError != next.ConfigError
+                || _last.Ledger != next.Ledger;
             if (!changed && now - _lastPublished < RepublishInterval)
             {
                 _last = next;

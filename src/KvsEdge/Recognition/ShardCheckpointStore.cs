@@ -1,5 +1,6 @@
 using System.Text;
 
+using KvsEdge.Common;
 namespace KvsEdge.Recognition;
 
 /// <summary>
@@ -37,16 +38,7 @@ public sealed class ShardCheckpointStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint);
         System.IO.Directory.CreateDirectory(_directory);
-        string path = PathFor(shardId);
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            byte[] bytes = Encoding.ASCII.GetBytes(checkpoint);
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        DurableFiles.ReplaceAtomically(PathFor(shardId), Encoding.ASCII.GetBytes(checkpoint));
     }
 
     /// <summary>Forgets a shard's checkpoint: it is read from its newest record again.</summary>

@@ -43,8 +43,16 @@ public static class HomeAssistantDiscovery
             ["door"] = Entity("binary_sensor", "Door", door, idPrefix + "door", new JsonObject
             {
                 ["device_class"] = "lock", // on = unlocked, off = locked
+                // `fault` (the relay not confirmed inactive) shows as unlocked: the strike may be held.
+                ["value_template"] = "{{ 'unlocked' if value in ('unlocked', '" + StatusPayloads.DoorFault + "') else 'locked' }}",
                 ["payload_on"] = "unlocked",
                 ["payload_off"] = "locked",
+            }),
+            ["door_problem"] = Entity("binary_sensor", "Door relay problem", door, idPrefix + "door_problem", new JsonObject
+            {
+                ["device_class"] = "problem",
+                ["value_template"] = "{{ 'ON' if value == '" + StatusPayloads.DoorFault + "' else 'OFF' }}",
+                ["entity_category"] = "diagnostic",
             }),
             ["access"] = Entity("event", "Access", events, idPrefix + "access", new JsonObject
             {
@@ -77,7 +85,8 @@ public static class HomeAssistantDiscovery
             ["recognition_problem"] = Entity("binary_sensor", "Recognition problem", recognition, idPrefix + "recognition_problem", new JsonObject
             {
                 ["device_class"] = "problem",
-                ["value_template"] = "{{ 'ON' if value_json.state in ('error', 'waiting') else 'OFF' }}",
+                // A ledger that cannot be written denies every grant: as much a problem as a stopped source.
+                ["value_template"] = "{{ 'ON' if value_json.state in ('error', 'waiting') or value_json.ledger == 'unavailable' else 'OFF' }}",
                 ["entity_category"] = "diagnostic",
             }),
         };

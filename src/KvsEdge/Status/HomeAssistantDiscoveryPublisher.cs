@@ -1,6 +1,6 @@
 using System.Text;
 using KvsEdge.Camera;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

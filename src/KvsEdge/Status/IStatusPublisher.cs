@@ -9,6 +9,18 @@ public sealed record RecognitionStatus(string Source, string State, long? LagMs,
 {
     /// <summary>The image-API source's counters and cost-guard budget; null when that source does not run.</summary>
     public ImageApiCounters? ImageApi { get; init; }
+
+    /// <summary>
+    /// Why the last configuration reload was refused (the previous access rules stay in force); null when the last
+    /// reload applied or none failed. Serialised as `config_error`.
+    /// </summary>
+    public string? ConfigError { get; init; }
+
+    /// <summary>The grant ledger: <see cref="LedgerOk"/>, or <see cref="LedgerUnavailable"/> while grants are denied for it.</summary>
+    public string Ledger { get; init; } = LedgerOk;
+
+    public const string LedgerOk = "ok";
+    public const string LedgerUnavailable = "unavailable";
 }
 
 /// <summary>

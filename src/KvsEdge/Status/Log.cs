@@ -12,6 +12,9 @@ internal static partial class Log
     [LoggerMessage(1300, LogLevel.Information, "MQTT disabled (Mqtt:Enabled=false): status is only logged", EventName = "MqttDisabled")]
     public static partial void Disabled(ILogger logger);
 
+    [LoggerMessage(1315, LogLevel.Warning, "Mqtt:AllowPlaintextPassword is true: the MQTT password is sent to {Host} without TLS, readable by anyone on the network path; enable Mqtt:Tls", EventName = "MqttPlaintextPassword")]
+    public static partial void PlaintextPassword(ILogger logger, string host);
+
     [LoggerMessage(1301, LogLevel.Debug, "Connecting to MQTT broker {Host}:{Port} as {ClientId} (TLS {Tls})", EventName = "MqttConnecting")]
     public static partial void Connecting(ILogger logger, string host, int port, string clientId, bool tls);
 
@@ -53,6 +56,9 @@ internal static partial class Log
 
     [LoggerMessage(1314, LogLevel.Information, "Embedded MQTT broker stopped", EventName = "EmbeddedBrokerStopped")]
     public static partial void EmbeddedBrokerStopped(ILogger logger);
+
+    [LoggerMessage(1316, LogLevel.Error, "A connected handler of MQTT connection {Connection} failed; the connection goes on", EventName = "MqttConnectedHandlerFailed")]
+    public static partial void ConnectedHandlerFailed(ILogger logger, Exception exception, string connection);
 
     [LoggerMessage(1320, LogLevel.Debug, "Subscribed to {TopicFilter}", EventName = "MqttSubscribed")]
     public static partial void Subscribed(ILogger logger, string topicFilter);

@@ -4,7 +4,10 @@ using MQTTnet.Protocol;
 
 namespace KvsEdge.Status;
 
-/// <summary>How every KvsEdge MQTT client connects (the status publisher, `kvsedge ha remove`): one set of options.</summary>
+/// <summary>
+/// How every KvsEdge MQTT client connects (<see cref="MqttBrokerConnection"/>, `kvsedge ha remove`): one set of options,
+/// one bounded connect and publish.
+/// </summary>
 internal static class MqttConnection
 {
     /// <summary>Broker, client id, clean session, keep-alive, credentials and TLS from the `Mqtt` section.</summary>
@@ -44,15 +47,21 @@ internal static class MqttConnection
     }
 
     /// <summary>Publishes at QoS 1 within <paramref name="timeout"/>; the result says whether the broker accepted it.</summary>
+    public static Task<MqttClientPublishResult> PublishAsync(
+        IMqttClient client, string topic, string payload, bool retain, TimeSpan timeout, CancellationToken cancellationToken) =>
+        PublishAsync(client, new OutgoingMessage(topic, payload, retain), timeout, cancellationToken);
+
+    /// <summary>Publishes text or bytes at the message's QoS within <paramref name="timeout"/>.</summary>
     public static async Task<MqttClientPublishResult> PublishAsync(
-        IMqttClient client, string topic, string payload, bool retain, TimeSpan timeout, CancellationToken cancellationToken)
+        IMqttClient client, OutgoingMessage outgoing, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        MqttApplicationMessage message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithRetainFlag(retain)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(outgoing);
+        MqttApplicationMessageBuilder builder = new MqttApplicationMessageBuilder()
+            .WithTopic(outgoing.Topic)
+            .WithRetainFlag(outgoing.Retained)
+            .WithQualityOfServiceLevel(outgoing.QualityOfService);
+        MqttApplicationMessage message = (outgoing.Body is { } body ? builder.WithPayload(body) : builder.WithPayload(outgoing.Payload)).Build();
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(timeout);

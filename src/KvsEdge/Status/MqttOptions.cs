@@ -1,5 +1,5 @@
 using System.Globalization;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Status;
@@ -23,6 +23,12 @@ public sealed class MqttOptions
 
     /// <summary>Secret: never logged and left out of <see cref="ToString"/>.</summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Accepts sending <see cref="Password"/> in clear text to a broker that is not on this machine (TLS off). Off by
+    /// default: anyone on the network path could read the password.
+    /// </summary>
+    public bool AllowPlaintextPassword { get; set; }
 
     /// <summary>Null → <c>kvsedge/&lt;Device:Id&gt;</c>.</summary>
     public string? TopicPrefix { get; set; }
@@ -137,6 +143,11 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             errors.Add("Mqtt:Username is required when Mqtt:Password is set.");
         }
 
+        if (SendsPasswordInClearOverNetwork(options) && !options.AllowPlaintextPassword)
+        {
+            errors.Add($"Mqtt:Password is set, Mqtt:Tls:Enabled is false and Mqtt:Host '{options.Host}' is not this machine: the password would cross the network in clear text, readable by anyone on the path. Enable Mqtt:Tls, or set Mqtt:AllowPlaintextPassword to true to accept that risk.");
+        }
+
         RequirePositive(errors, "Mqtt:KeepAlive", options.KeepAlive);
         RequirePositive(errors, "Mqtt:ReconnectMinDelay", options.ReconnectMinDelay);
         RequirePositive(errors, "Mqtt:ReconnectMaxDelay", options.ReconnectMaxDelay);
@@ -163,6 +174,20 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>True when a password would be sent without TLS to a broker that is not on loopback.</summary>
+    public static bool SendsPasswordInClearOverNetwork(MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Enabled && !string.IsNullOrEmpty(options.Password) && options.Tls is not { Enabled: true } && !IsLoopback(options.Host);
+    }
+
+    private static bool IsLoopback(string? host)
+    {
+        string h = (host ?? string.Empty).Trim().TrimStart('[').TrimEnd(']');
+        return string.Equals(h, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(h, out System.Net.IPAddress? address) && System.Net.IPAddress.IsLoopback(address));
     }
 
     private static void ValidateDiscovery(List<string> errors, MqttDiscoveryOptions discovery)

@@ -1,7 +1,22 @@
+using MQTTnet.Protocol;
+
 namespace KvsEdge.Status;
 
-/// <summary>One MQTT message waiting to be sent. Retained messages are state; the rest are events (QoS 1).</summary>
-public sealed record OutgoingMessage(string Topic, string Payload, bool Retained);
+/// <summary>
+/// One MQTT message waiting to be sent. Retained messages are state; the rest are events. Status messages are text
+/// (<see cref="Payload"/>) at QoS 1; other users of the connection may send bytes (<see cref="Body"/>) at any QoS.
+/// </summary>
+public sealed record OutgoingMessage(string Topic, string Payload, bool Retained)
+{
+    /// <summary>A binary payload; when set it is sent instead of <see cref="Payload"/> (which is then empty).</summary>
+    public byte[]? Body { get; init; }
+
+    public MqttQualityOfServiceLevel QualityOfService { get; init; } = MqttQualityOfServiceLevel.AtLeastOnce;
+
+    /// <summary>A binary message (bytes sent as given).</summary>
+    public static OutgoingMessage Binary(string topic, byte[] body, MqttQualityOfServiceLevel qos, bool retained) =>
+        new(topic, string.Empty, retained) { Body = body, QualityOfService = qos };
+}
 
 /// <summary>
 /// What the publisher still owes the broker. Pure and thread-safe: producers enqueue from any thread (the door
@@ -23,7 +38,7 @@ public sealed class PublishQueue
     private readonly LinkedList<string> _pendingStateTopics = new();
 
     // Last value of every state topic ever published: re-sent after each reconnect.
-    private readonly Dictionary<string, string> _lastState = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OutgoingMessage> _lastState = new(StringComparer.Ordinal);
     private long _droppedEvents;
 
     public PublishQueue(int capacity)
@@ -65,12 +80,25 @@ public sealed class PublishQueue
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(payload);
+        EnqueueState(new OutgoingMessage(topic, payload, Retained: true));
+    }
+
+    /// <summary>Records the latest value of a retained topic (text or bytes, any QoS).</summary>
+    public void EnqueueState(OutgoingMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentException.ThrowIfNullOrEmpty(message.Topic);
+        if (!message.Retained)
+        {
+            throw new ArgumentException("State is retained.", nameof(message));
+        }
+
         lock (_gate)
         {
-            _lastState[topic] = payload;
-            if (!_pendingStateTopics.Contains(topic))
+            _lastState[message.Topic] = message;
+            if (!_pendingStateTopics.Contains(message.Topic))
             {
-                _pendingStateTopics.AddLast(topic);
+                _pendingStateTopics.AddLast(message.Topic);
             }
         }
     }
@@ -80,6 +108,19 @@ public sealed class PublishQueue
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(payload);
+        return EnqueueEvent(new OutgoingMessage(topic, payload, Retained: false));
+    }
+
+    /// <summary>Appends a not retained message (text or bytes, any QoS); false when the oldest was dropped to make room.</summary>
+    public bool EnqueueEvent(OutgoingMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentException.ThrowIfNullOrEmpty(message.Topic);
+        if (message.Retained)
+        {
+            throw new ArgumentException("Events are not retained.", nameof(message));
+        }
+
         lock (_gate)
         {
             bool dropped = false;
@@ -90,7 +131,7 @@ public sealed class PublishQueue
                 dropped = true;
             }
 
-            _events.AddLast(new OutgoingMessage(topic, payload, Retained: false));
+            _events.AddLast(message);
             return !dropped;
         }
     }
@@ -110,7 +151,7 @@ public sealed class PublishQueue
             if (_pendingStateTopics.First is { } topic)
             {
                 _pendingStateTopics.RemoveFirst();
-                message = new OutgoingMessage(topic.Value, _lastState[topic.Value], Retained: true);
+                message = _lastState[topic.Value];
                 return true;
             }
 
@@ -152,7 +193,7 @@ public sealed class PublishQueue
     {
         lock (_gate)
         {
-            return _lastState.Select(kv => new OutgoingMessage(kv.Key, kv.Value, Retained: true)).ToArray();
+            return [.. _lastState.Values];
         }
     }
 
@@ -162,7 +203,8 @@ public sealed class PublishQueue
         ArgumentNullException.ThrowIfNull(message);
         lock (_gate)
         {
-            if (_lastState.TryGetValue(message.Topic, out string? latest) && string.Equals(latest, message.Payload, StringComparison.Ordinal))
+            // Record equality: same text, same byte array, same QoS.
+            if (_lastState.TryGetValue(message.Topic, out OutgoingMessage? latest) && latest == message)
             {
                 _pendingStateTopics.Remove(message.Topic);
             }

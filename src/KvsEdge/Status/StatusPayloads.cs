@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KvsEdge.Access;
+using KvsEdge.Common;
 using KvsEdge.Door;
 
 namespace KvsEdge.Status;
@@ -23,7 +24,7 @@ internal sealed record EventPayload(
     string DecidedAt);
 
 /// <summary>The retained `recognition` payload.</summary>
-internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiCounters? ImageApi);
+internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiCounters? ImageApi, string? ConfigError, string Ledger);
 
 // Source generation keeps the payloads trimming-safe and reflection-free on the Pi.
 // Nulls are written as null so every key is always present: consumers (Home Assistant templates) can rely on the shape.
@@ -37,13 +38,20 @@ public static class StatusPayloads
 {
     public const string Online = "online";
     public const string Offline = "offline";
+    public const string DoorFault = "fault";
 
-    public static string Door(DoorState state) => state == DoorState.Unlocked ? "unlocked" : "locked";
+    /// <summary>The retained door payload: `locked`, `unlocked`, or `fault` (the relay is not confirmed inactive).</summary>
+    public static string Door(DoorState state) => state switch
+    {
+        DoorState.Unlocked => "unlocked",
+        DoorState.Fault => DoorFault,
+        _ => "locked",
+    };
 
     public static string Recognition(RecognitionStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Iso(status.LastRecordAt), status.LastError, status.ImageApi);
+        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Iso(status.LastRecordAt), status.LastError, status.ImageApi, status.ConfigError, status.Ledger);
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.RecognitionPayload);
     }
 
@@ -69,8 +77,7 @@ public static class StatusPayloads
     }
 
     /// <summary>ISO 8601 UTC with milliseconds, e.g. <c>2026-11-25T10:00:00.123Z</c>.</summary>
-    public static string? Iso(DateTimeOffset? value) =>
-        value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string? Iso(DateTimeOffset? value) => Timestamps.Iso(value);
 
     // ProducerTimestamp is epoch seconds with a fraction (FACTS.md); keep millisecond precision.
     private static DateTimeOffset FromEpochSeconds(double seconds) =>

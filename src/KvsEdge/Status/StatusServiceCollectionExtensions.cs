@@ -1,8 +1,7 @@
 using KvsEdge.Common;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using KvsEdge.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,8 +10,9 @@ namespace KvsEdge.Status;
 public static class StatusServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the MQTT publisher once, as both <see cref="IStatusPublisher"/> and a hosted service, with its
-    /// options bound from the `Mqtt` section and validated at start. Needs <see cref="TimeProvider"/> and the
+    /// Registers the default MQTT connection (<see cref="MqttBrokerConnection"/>, also keyed
+    /// <see cref="MqttBrokerConnection.DefaultName"/>) and the publisher once, as both <see cref="IStatusPublisher"/> and
+    /// the hosted service that runs the connection, with options bound from the `Mqtt` section and validated at start. Needs <see cref="TimeProvider"/> and the
     /// `Device` options registered by the host.
     /// </summary>
     public static IServiceCollection AddMqttStatus(this IServiceCollection services, IConfiguration configuration)
@@ -21,13 +21,19 @@ public static class StatusServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(configuration, MqttOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.TryAddSingleton(TimeProvider.System);
-        // Inbound handlers are resolved when the publisher starts: a handler may depend on the publisher itself.
-        services.TryAddSingleton(sp => new MqttStatusPublisher(
+        // The default connection (`Mqtt:*`), shared by every MQTT user; the status publisher runs it and sets its Last
+        // Will. Inbound handlers are resolved on every connect: a handler may depend on the publisher itself.
+        services.TryAddKeyedSingleton(MqttBrokerConnection.DefaultName, (sp, _) => MqttStatusPublisher.CreateConnection(
             sp.GetRequiredService<IOptions<MqttOptions>>(),
             sp.GetRequiredService<IOptions<DeviceOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<MqttStatusPublisher>>(),
             () => sp.GetServices<IMqttInboundHandler>()));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<MqttBrokerConnection>(MqttBrokerConnection.DefaultName));
+        services.TryAddSingleton(sp => new MqttStatusPublisher(
+            sp.GetRequiredService<MqttBrokerConnection>(),
+            sp.GetRequiredService<IOptions<DeviceOptions>>(),
+            sp.GetRequiredService<ILogger<MqttStatusPublisher>>()));
         services.TryAddSingleton<IStatusPublisher>(sp => sp.GetRequiredService<MqttStatusPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttStatusPublisher>());
         return services;

@@ -10,17 +10,14 @@ namespace KvsEdge.Systemd;
 public static class SystemdServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="SystemdNotifier"/> (READY, WATCHDOG, STOPPING, STATUS) with the environment of this process
-    /// and the appliance's watched loops: recognition, MQTT and the camera supervisor.
+    /// Registers <see cref="SystemdNotifier"/> (READY, WATCHDOG, STOPPING, STATUS) with the environment of this process.
+    /// The loops it watches are each feature's own <see cref="ILoopProgress"/>, registered by the host.
     /// </summary>
     public static IServiceCollection AddSystemdNotify(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(_ => SystemdEnvironment.FromProcess());
         services.TryAddSingleton(sp => new SystemdNotifySocket(sp.GetRequiredService<SystemdEnvironment>().NotifySocket));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, RecognitionLoopProgress>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, MqttLoopProgress>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoopProgress, CameraLoopProgress>());
         services.AddHostedService<SystemdNotifier>();
         return services;
     }

@@ -25,7 +25,7 @@ public sealed partial class GpioTriggerSource : IHostedService, IDisposable
         _gpio = gpio;
         _logger = logger;
         int pin = _options.Pin;
-        _debouncer = new EdgeDebouncer(_options.Debounce, time, () => triggers.Fire(TriggerKinds.Gpio, $"pin {pin}"));
+        _debouncer = new EdgeDebouncer(_options.Debounce, time, () => triggers.Fire(TriggerKinds.Gpio, $"pin {pin}", $"{TriggerKinds.Gpio}:{pin}", evidence: null));
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

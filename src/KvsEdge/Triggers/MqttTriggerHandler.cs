@@ -1,5 +1,5 @@
 using System.Text;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,7 +50,7 @@ public sealed partial class MqttTriggerHandler : IMqttInboundHandler
 
         ReadOnlySpan<byte> payload = message.Payload.Span;
         string detail = Encoding.UTF8.GetString(payload[..Math.Min(payload.Length, MaxDetailLength)]);
-        _triggers.Fire(TriggerKinds.Mqtt, detail.Length == 0 ? null : detail);
+        _triggers.Fire(TriggerKinds.Mqtt, detail.Length == 0 ? null : detail, TriggerKinds.Mqtt + ":" + TopicFilter, evidence: null);
         return ValueTask.CompletedTask;
     }
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using KvsEdge.Camera;
 
 namespace KvsEdge.Triggers;
 
@@ -14,28 +15,50 @@ public static class TriggerKinds
 
 /// <summary>A reason to look at the camera now.</summary>
 /// <param name="Timestamp">TimeProvider.GetTimestamp() at the edge, so the image path can measure edge → request.</param>
-public sealed record Trigger(string Kind, DateTimeOffset At, long Timestamp, string? Detail = null);
+/// <param name="Detail">Free text for the log (e.g. `pin 27`, `12% changed`); not a contract.</param>
+public sealed record Trigger(string Kind, DateTimeOffset At, long Timestamp, string? Detail = null)
+{
+    /// <summary>
+    /// The input that fired, unique on the device: `gpio:27`, `mqtt:&lt;topic&gt;`, or the kind when a kind has one input
+    /// (`motion`, `interval`, `manual`).
+    /// </summary>
+    public string Input { get; init; } = Kind;
+
+    /// <summary>What the trigger saw when it fired (a frame, faces), so a consumer need not look again; null when nothing.</summary>
+    public TriggerEvidence? Evidence { get; init; }
+}
+
+/// <summary>What caused a trigger: the frame it fired on and/or the faces found in it. Both are optional.</summary>
+/// <param name="Frame">The JPEG frame (bytes, size, capture time: the sample it came from).</param>
+/// <param name="Faces">Faces found in that frame, in frame ratios.</param>
+public sealed record TriggerEvidence(JpegFrame? Frame = null, IReadOnlyList<TriggerFace>? Faces = null);
+
+/// <summary>A face box in ratios (0-1) of the frame's width and height, with the detector's score (0-1).</summary>
+public readonly record struct TriggerFace(float Left, float Top, float Width, float Height, float Score);
 
 /// <summary>
-/// The one queue every trigger source writes to and the image-API source reads from. Bounded and dropping the
-/// oldest: the source coalesces whatever piled up while a search ran, so a burst can never queue up calls.
+/// The one place every trigger source writes to, fanned out to every consumer. Each consumer has its own queue,
+/// bounded and dropping the oldest: a consumer coalesces whatever piled up while it was busy (the image-API source
+/// while a search ran, so a burst can never queue up calls), and a slow consumer never holds another back.
 /// </summary>
 public sealed class TriggerChannel
 {
     public const int Capacity = 16;
 
-    private readonly Channel<Trigger> _channel = Channel.CreateBounded<Trigger>(
-        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-
     private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private Channel<Trigger>[] _consumers = [];
     private long _published;
 
     public TriggerChannel(TimeProvider time)
     {
         _time = time;
+        // The first consumer exists from the start, so triggers that fire before the image-API source reads are kept.
+        Reader = Subscribe();
     }
 
-    public ChannelReader<Trigger> Reader => _channel.Reader;
+    /// <summary>The first consumer's queue (the image-API source reads it).</summary>
+    public ChannelReader<Trigger> Reader { get; }
 
     /// <summary>Triggers accepted so far (all sources).</summary>
     public long Published => Interlocked.Read(ref _published);
@@ -43,11 +66,31 @@ public sealed class TriggerChannel
     /// <summary>Raised after a trigger was queued (the demo view listens).</summary>
     public event EventHandler<Trigger>? Fired;
 
-    /// <summary>Queues a trigger stamped now; never blocks (a GPIO callback or an MQTT handler may call it).</summary>
-    public Trigger Fire(string kind, string? detail = null)
+    /// <summary>A new consumer: every trigger fired from now on is queued for it too (one reader per queue).</summary>
+    public ChannelReader<Trigger> Subscribe()
     {
-        var trigger = new Trigger(kind, _time.GetUtcNow(), _time.GetTimestamp(), detail);
-        _channel.Writer.TryWrite(trigger);
+        var channel = Channel.CreateBounded<Trigger>(
+            new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        lock (_gate)
+        {
+            _consumers = [.. _consumers, channel];
+        }
+
+        return channel.Reader;
+    }
+
+    /// <summary>Queues a trigger stamped now; never blocks (a GPIO callback or an MQTT handler may call it).</summary>
+    public Trigger Fire(string kind, string? detail = null) => Fire(kind, detail, input: null, evidence: null);
+
+    /// <summary>Queues a trigger from a named <paramref name="input"/> (null: the kind), with what it saw.</summary>
+    public Trigger Fire(string kind, string? detail, string? input, TriggerEvidence? evidence)
+    {
+        var trigger = new Trigger(kind, _time.GetUtcNow(), _time.GetTimestamp(), detail) { Input = input ?? kind, Evidence = evidence };
+        foreach (Channel<Trigger> consumer in Volatile.Read(ref _consumers))
+        {
+            consumer.Writer.TryWrite(trigger);
+        }
+
         Interlocked.Increment(ref _published);
         Fired?.Invoke(this, trigger);
         return trigger;

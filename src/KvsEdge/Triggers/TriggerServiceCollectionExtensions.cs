@@ -29,6 +29,7 @@ public static class TriggerServiceCollectionExtensions
             MotionTriggerOptions m = triggers.Motion;
             services.TryAddSingleton(new MotionFrameTap(new MotionTapRequest(m.Width, m.Height, m.Rate)));
             services.TryAddSingleton<IGrayFrameSource>(sp => sp.GetRequiredService<MotionFrameTap>());
+            services.AddSingleton(sp => sp.GetRequiredService<MotionFrameTap>().Registration); // the camera's GRAY8 branch
             services.AddHostedService<MotionTriggerSource>();
         }
 

@@ -143,6 +143,59 @@ public sealed class AccessLoopEndToEndTests : IAsyncLifetime
         Assert.Equal(1, TransitionLog.RisingEdges(RelayLog, RelayPin));
     }
 
+    [Theory]
+    [InlineData("after-ledger-append", 1)] // killed before the relay moved: the grant never pulsed, and never will
+    [InlineData("before-checkpoint", 2)] // killed after the pulse began: that one pulse, and no second
+    public async Task A_host_killed_between_the_ledger_append_and_the_checkpoint_replays_nothing(string faultPoint, int pulses)
+    {
+        // A first grant moves the checkpoint, so the next host resumes right after it (not at the stream's tip).
+        KvsEdgeProcess first = await StartHostAsync();
+        await PutAsync(FaceRecords.Match("alice", 97, DateTimeOffset.UtcNow.AddSeconds(-15)));
+        await NextEventAsync(e => e.GetProperty("type").GetString() == "access_granted");
+        Assert.Equal(0, await first.TerminateAsync(Timeout));
+
+        // The next grant (past alice's 10 s cooldown) is made durable in the ledger, then the host dies at the fault
+        // point: the record is not checkpointed, so it is delivered again after the restart.
+        KvsEdgeProcess faulty = await StartHostAsync(new Dictionary<string, string> { ["KVSEDGE_FAULT_POINT"] = faultPoint });
+        await PutAsync(FaceRecords.Match("alice", 97, DateTimeOffset.UtcNow));
+        Assert.Equal(137, await faulty.Exited.WaitAsync(Timeout)); // SIGKILL
+        Assert.Contains(faulty.Lines, l => l.Contains("KVSEDGE_FAULT_POINT=" + faultPoint, StringComparison.Ordinal));
+
+        int before = _probe.Messages.Count;
+        await StartHostAsync();
+        await PutAsync(FaceRecords.Unknown(DateTimeOffset.UtcNow)); // a sentinel: once it is decided, the replay was too
+        await NextEventAsync(e => e.GetProperty("type").GetString() == "unknown_face", after: before);
+
+        var sinceRestart = Events(after: before).Select(e => $"{e.GetProperty("type").GetString()}/{e.GetProperty("reason").GetString()}").ToList();
+        Assert.Contains("ignored/duplicate", sinceRestart); // the redelivered grant, known from the ledger alone
+        Assert.DoesNotContain("access_granted/allowed", sinceRestart);
+        Assert.Equal(pulses, TransitionLog.RisingEdges(RelayLog, RelayPin));
+    }
+
+    [Fact]
+    public async Task A_read_only_state_directory_keeps_the_service_running_with_the_door_locked_and_says_so()
+    {
+        using var readOnly = TmpfsDirectory.TryCreate();
+        Assert.True(readOnly is not null, "needs root to mount a read-only tmpfs");
+        int before = _probe.Messages.Count;
+        KvsEdgeProcess host = await StartHostAsync(settings: Settings(readOnly.Path));
+
+        await PutAsync(FaceRecords.Match("alice", 97, DateTimeOffset.UtcNow));
+        JsonElement denied = await NextEventAsync(e => e.GetProperty("type").GetString() == "access_denied");
+        Assert.Equal("ledger_unavailable", denied.GetProperty("reason").GetString());
+        await _probe.WaitForAsync(
+            m => Index(m) >= before && m.Topic == $"{Prefix}/recognition" && m.ConvertPayloadToString().Contains("\"ledger\":\"unavailable\"", StringComparison.Ordinal),
+            Timeout);
+
+        // Checkpoints cannot be saved either: the loop goes on deciding.
+        await PutAsync(FaceRecords.Unknown(DateTimeOffset.UtcNow));
+        await NextEventAsync(e => e.GetProperty("type").GetString() == "unknown_face");
+        Assert.False(host.Exited.IsCompleted);
+        Assert.Contains(host.Lines, l => l.Contains("ledger_unavailable, the door stays locked", StringComparison.Ordinal));
+        Assert.Equal(0, TransitionLog.RisingEdges(RelayLog, RelayPin));
+        Assert.Equal(0, await host.TerminateAsync(Timeout));
+    }
+
     [Fact]
     public async Task Door_lock_drives_only_the_relay_to_its_inactive_level_and_exits_zero()
     {
@@ -170,10 +223,10 @@ public sealed class AccessLoopEndToEndTests : IAsyncLifetime
         Assert.False(File.Exists(RelayLog));
     }
 
-    private async Task<KvsEdgeProcess> StartHostAsync()
+    private async Task<KvsEdgeProcess> StartHostAsync(IReadOnlyDictionary<string, string>? environment = null, HostSettings? settings = null)
     {
         int before = _probe.Messages.Count;
-        KvsEdgeProcess process = KvsEdgeProcess.Start("run", Settings().ToJson(), _work);
+        KvsEdgeProcess process = KvsEdgeProcess.Start("run", (settings ?? Settings()).ToJson(), _work, environment);
         _processes.Add(process);
         // Started at LATEST: only once a shard was polled does a record put now count.
         Task exited = process.Exited;
@@ -235,8 +288,8 @@ public sealed class AccessLoopEndToEndTests : IAsyncLifetime
         static string Key(MqttApplicationMessage m) => m.ConvertPayloadToString();
     }
 
-    private HostSettings Settings() => new(
-        Device: new { Id = _deviceId, StateDirectory = Path.Combine(_work, "state") },
+    private HostSettings Settings(string? stateDirectory = null) => new(
+        Device: new { Id = _deviceId, StateDirectory = stateDirectory ?? Path.Combine(_work, "state") },
         Aws: new { Region = "us-east-1", Endpoints = new { Kinesis = _kinesalite.ServiceUrl } },
         Recognition: new { Source = "kinesis", Kinesis = new { StreamName = _stream, PollInterval = "00:00:00.2", ShardDiscoveryInterval = "00:00:05" } },
         Access: new { MaxEventAge = "00:00:30", People = new Dictionary<string, object> { ["alice"] = new { MinSimilarity = 90 } } },

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using KvsEdge.Aws.Iam;
 using KvsEdge.Cli;
 using KvsEdge.Cloud;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.IntegrationTests.Infrastructure;
 using KvsEdge.IntegrationTests.KinesisVideo;
 using KvsEdge.TestSupport;
@@ -160,6 +160,99 @@ public sealed class CloudVerbMotoTests(MotoFixture moto) : IAsyncLifetime
         Assert.Equal(5, CountRows(missing.Output, " missing "));
         Assert.Empty(_listener.Failures);
     }
+
+    [Fact]
+    public async Task Image_api_mode_makes_only_the_collection_and_with_iam_the_device_policy_the_aws_cli_sees()
+    {
+        var cloud = UniqueCloud();
+        cloud.DevicePolicyName = MotoFixture.UniqueName("door-device-");
+        var verb = Verb(cloud);
+        verb.Context = verb.Context with { Mode = CloudModes.ImageApi };
+
+        var first = await verb.RunAsync(CloudCommands.UpAsync);
+
+        Assert.True(first.ExitCode == ExitCodes.Ok, first.Error + first.Output);
+        Assert.Equal(1, CountRows(first.Output, " created "));
+        string collectionArn;
+        using (var rekognition = verb.Context.Clients.CreateRekognition())
+        {
+            collectionArn = DevicePolicy.CollectionArn((await rekognition.DescribeCollectionAsync(cloud.CollectionId, CancellationToken.None)).CollectionArn!);
+        }
+
+        // The policy is printed for the person to use, exactly: one action, this collection.
+        Assert.Contains(DevicePolicy.ForCollection(collectionArn), first.Output.Replace("\r", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("kvsedge cloud up --iam", first.Output, StringComparison.Ordinal);
+        // Nothing of the stream-processor path was made.
+        Assert.DoesNotContain(_listener.Requests, r => r.Operation == "CreateStreamProcessor");
+        Assert.NotEqual(0, (await moto.RunAwsCliAsync("kinesisvideo", "describe-stream", "--stream-name", cloud.VideoStreamName)).ExitCode);
+        Assert.DoesNotContain(cloud.DataStreamName, Strings((await CliJsonAsync("kinesis", "list-streams")).GetProperty("StreamNames")));
+        Assert.NotEqual(0, (await moto.RunAwsCliAsync("iam", "get-role", "--role-name", cloud.RoleName)).ExitCode);
+        Assert.DoesNotContain(cloud.DevicePolicyName, LocalPolicyNames(await CliJsonAsync("iam", "list-policies", "--scope", "Local")));
+
+        var withIam = await verb.RunAsync((c, ct) => CloudCommands.UpAsync(c, iam: true, ct));
+
+        Assert.True(withIam.ExitCode == ExitCodes.Ok, withIam.Error + withIam.Output);
+        Assert.Equal(1, CountRows(withIam.Output, " created "));
+        Assert.Equal(1, CountRows(withIam.Output, " unchanged "));
+        var policy = (await CliJsonAsync("iam", "list-policies", "--scope", "Local")).GetProperty("Policies").EnumerateArray()
+            .Single(p => p.GetProperty("PolicyName").GetString() == cloud.DevicePolicyName);
+        var policyArn = policy.GetProperty("Arn").GetString()!;
+        Assert.Contains($"--policy-arn {policyArn}", withIam.Output, StringComparison.Ordinal);
+        var document = (await CliJsonAsync("iam", "get-policy-version", "--policy-arn", policyArn, "--version-id", policy.GetProperty("DefaultVersionId").GetString()!))
+            .GetProperty("PolicyVersion").GetProperty("Document");
+        var statement = Assert.Single(document.GetProperty("Statement").EnumerateArray());
+        Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
+        Assert.Equal(["rekognition:SearchFacesByImage"], Strings(statement.GetProperty("Action")));
+        Assert.Equal([collectionArn], Strings(statement.GetProperty("Resource")));
+        Assert.DoesNotContain('*', document.GetRawText());
+
+        var again = await verb.RunAsync((c, ct) => CloudCommands.UpAsync(c, iam: true, ct));
+        Assert.Equal(ExitCodes.Ok, again.ExitCode);
+        Assert.Contains("Nothing to change", again.Output, StringComparison.Ordinal);
+        Assert.Equal(2, CountRows(again.Output, " unchanged "));
+
+        var status = await verb.RunAsync(CloudCommands.StatusAsync);
+        Assert.Equal(ExitCodes.Ok, status.ExitCode);
+        Assert.Contains("All resources exist.", status.Output, StringComparison.Ordinal);
+        Assert.Contains("least-privilege policy in place", status.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(VideoStreamRow, status.Output, StringComparison.Ordinal);
+
+        // The person attached it to the device's user; down takes it off again, then deletes it.
+        var user = MotoFixture.UniqueName("door-pi-");
+        await CliJsonAsync("iam", "create-user", "--user-name", user);
+        Assert.Equal(0, (await moto.RunAwsCliAsync("iam", "attach-user-policy", "--user-name", user, "--policy-arn", policyArn)).ExitCode);
+
+        var down = await verb.RunAsync((c, ct) => CloudCommands.DownAsync(c, yes: true, ct));
+
+        Assert.True(down.ExitCode == ExitCodes.Ok, down.Error + down.Output);
+        Assert.Equal(2, CountRows(down.Output, " deleted "));
+        Assert.Contains($"detached from user {user}", down.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, (await moto.RunAwsCliAsync("iam", "get-policy", "--policy-arn", policyArn)).ExitCode);
+        Assert.Empty((await CliJsonAsync("iam", "list-attached-user-policies", "--user-name", user)).GetProperty("AttachedPolicies").EnumerateArray());
+        Assert.DoesNotContain(cloud.CollectionId, _rekognition.Collections);
+
+        var gone = await verb.RunAsync(CloudCommands.StatusAsync);
+        // Both rows say missing; only the collection counts (the device policy is optional).
+        Assert.Equal(2, CountRows(gone.Output, " missing "));
+        Assert.Contains("1 resource(s) missing", gone.Output, StringComparison.Ordinal);
+        Assert.Empty(_listener.Failures);
+    }
+
+    [Fact]
+    public async Task Iam_in_stream_processor_mode_is_a_usage_error_and_creates_nothing()
+    {
+        var cloud = UniqueCloud();
+
+        var (code, _, _) = await Verb(cloud).RunAsync((c, ct) => CloudCommands.UpAsync(c, iam: true, ct));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(_listener.Requests);
+    }
+
+    private const string VideoStreamRow = "│ video stream ";
+
+    private static List<string> LocalPolicyNames(JsonElement listing) =>
+        [.. listing.GetProperty("Policies").EnumerateArray().Select(p => p.GetProperty("PolicyName").GetString()!)];
 
     [Fact]
     public async Task A_running_processor_is_stopped_before_it_is_deleted()

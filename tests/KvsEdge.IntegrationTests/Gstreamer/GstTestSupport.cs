@@ -14,6 +14,21 @@ public sealed class GstreamerTestGroup
 
 internal static class GstTestSupport
 {
+    /// <summary>
+    /// Whether GStreamer's own tool finds <paramref name="element"/> (`gst-inspect-1.0 --exists`): an oracle independent of
+    /// Gst.HasElement, so tests about optional plugins (kvssink) assert the right behaviour on machines with and without them.
+    /// </summary>
+    internal static bool GstInspectFinds(string element)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("gst-inspect-1.0", ["--exists", element])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        process.WaitForExit();
+        return process.ExitCode == 0;
+    }
+
     internal static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
 
     /// <summary>Reads bus messages until one matches; returns everything seen. Bounded by <paramref name="timeout"/>, no sleeps.</summary>

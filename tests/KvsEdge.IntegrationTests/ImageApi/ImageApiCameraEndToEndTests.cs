@@ -6,6 +6,7 @@ using KvsEdge.Camera;
 using KvsEdge.Gstreamer;
 using KvsEdge.IntegrationTests.Gstreamer;
 using KvsEdge.Recognition;
+using KvsEdge.Status;
 using KvsEdge.TestSupport;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -129,7 +130,7 @@ public sealed class ImageApiCameraEndToEndTests : IAsyncDisposable
             Sinks = [CameraOptions.NoSink],
             FrameTap = new FrameTapOptions { Enabled = true, Width = tapWidth, Height = tapHeight, Rate = 5 },
         };
-        _supervisor = new PipelineSupervisor(options, _status, _tap, _time, NullLogger<PipelineSupervisor>.Instance, plan: null, _motionTap);
+        _supervisor = new PipelineSupervisor(options, new CameraStatusPublisher(_status), _tap, _time, NullLogger<PipelineSupervisor>.Instance, plan: null, _motionTap);
         _supervisor.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 

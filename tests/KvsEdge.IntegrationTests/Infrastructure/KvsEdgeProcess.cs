@@ -50,6 +50,13 @@ public sealed class KvsEdgeProcess : IAsyncDisposable
         info.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
         info.Environment.Remove("AWS_PROFILE");
         info.Environment.Remove("AWS_SESSION_TOKEN");
+        // The developer's own endpoint variables must not redirect the tests' requests.
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal)
+            || k == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").ToList())
+        {
+            info.Environment.Remove(name);
+        }
+
         info.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using KvsEdge.Camera;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.IntegrationTests.Infrastructure;
 using KvsEdge.Status;
 using KvsEdge.TestSupport;
+using MQTTnet;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MQTTnet;
 
 namespace KvsEdge.IntegrationTests.Status;
 

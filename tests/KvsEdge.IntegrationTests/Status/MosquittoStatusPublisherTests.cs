@@ -1,12 +1,12 @@
 using System.Text.Json;
 using KvsEdge.Access;
+using KvsEdge.Common;
 using KvsEdge.Door;
-using KvsEdge.Hosting;
 using KvsEdge.IntegrationTests.Infrastructure;
 using KvsEdge.Status;
+using MQTTnet;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MQTTnet;
 
 using KvsEdge.TestSupport;
 

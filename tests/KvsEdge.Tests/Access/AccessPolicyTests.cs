@@ -1,5 +1,4 @@
 using KvsEdge.Access;
-using KvsEdge.Recognition;
 using Microsoft.Extensions.Options;
 using static KvsEdge.Tests.Access.PolicyTestKit;
 
@@ -326,13 +325,50 @@ public class AccessPolicyTests
         AccessPolicy policy = Policy();
         for (int i = 0; i < AccessPolicy.MaxRememberedFaces + 10; i++)
         {
-            policy.RememberGranted("k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), T0.AddYears(1));
+            // Frame times in the future, so pruning by age cannot be what keeps the count down: only the cap can.
+            policy.RememberGranted(Key(i), T0.AddYears(1).AddMilliseconds(i));
         }
 
+        Assert.Equal(AccessPolicy.MaxRememberedFaces, policy.RememberedFaceCount);
+
         // The earliest frame times were dropped first; the latest are still known.
-        FaceObservation obs = Obs(T0, ("alice", 99));
-        policy.RememberGranted(obs.DedupKey, T0.AddYears(2));
-        Assert.Equal("Ignored/duplicate", Outcome(policy.Decide(obs, T0)));
+        Assert.Equal("Ignored/duplicate", Outcome(policy.Decide(Face("k10", 0, T0, ("alice", 99)), T0)));
+        Assert.Equal("Ignored/duplicate", Outcome(policy.Decide(Face("k" + (AccessPolicy.MaxRememberedFaces + 9).ToString(System.Globalization.CultureInfo.InvariantCulture), 0, T0, ("alice", 99)), T0)));
+        Assert.Equal(Granted, Outcome(policy.Decide(Face("k9", 0, T0, ("alice", 99)), T0)));
+        Assert.Equal(AccessPolicy.MaxRememberedFaces, policy.RememberedFaceCount);
+
+        static string Key(int i) => "k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "#0";
+    }
+
+    [Fact]
+    public void A_NaN_similarity_never_beats_or_ties_a_number()
+    {
+        AccessPolicy policy = Policy();
+
+        // NaN first: a loop keeping the first candidate unless a later one is greater would keep the NaN as best.
+        Decision nanFirst = policy.Decide(Obs(T0, ("bob", double.NaN), ("alice", 97)), T0);
+        Assert.Equal((Granted, "alice", 97.0), (Outcome(nanFirst), nanFirst.Person, nanFirst.Similarity));
+
+        // NaN after the number: it does not tie with it either (a tie between people would be ambiguous).
+        Decision nanLast = policy.Decide(Obs(T0.AddMinutes(1), ("alice", 97), ("bob", double.NaN)), T0.AddMinutes(1));
+        Assert.Equal((Granted, "alice"), (Outcome(nanLast), nanLast.Person));
+
+        // Only NaN: nothing to trust, never a grant.
+        Decision onlyNaN = policy.Decide(Obs(T0.AddMinutes(2), ("alice", double.NaN)), T0.AddMinutes(2));
+        Assert.Equal("Ignored/malformed", Outcome(onlyNaN));
+    }
+
+    [Fact]
+    public void A_restored_grant_restores_the_persons_cooldown()
+    {
+        AccessPolicy policy = Policy();
+        policy.RememberGranted("before-restart#0", T0, "Alice");
+
+        Assert.Equal("Ignored/cooldown", Outcome(policy.Decide(Obs(T0.AddSeconds(3), ("alice", 99)), T0.AddSeconds(3))));
+        Assert.Equal(Granted, Outcome(policy.Decide(Obs(T0.AddSeconds(10), ("alice", 99)), T0.AddSeconds(10))));
+
+        // A name the current rules do not list is kept too (a reload may list them again), without throwing.
+        policy.RememberGranted("removed#0", T0, "carol");
     }
 
     internal static ScheduleWindowOptions Window(string from, string to, params string[] days)

@@ -11,6 +11,12 @@ internal static class PolicyTestKit
     /// <summary>Wednesday 2026-11-25 10:00 UTC.</summary>
     public static readonly DateTimeOffset T0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Observations arrive this long after their frame time: far enough apart that a policy ageing records by
+    /// arrival instead of frame time gets the stale and skew tests wrong.
+    /// </summary>
+    public static readonly TimeSpan ArrivalDelay = TimeSpan.FromSeconds(30);
+
     private static int s_fragment;
 
     public static AccessOptions Options(Action<AccessOptions>? configure = null)
@@ -33,7 +39,7 @@ internal static class PolicyTestKit
             recordKey,
             faceIndex,
             frameTime,
-            frameTime,
+            frameTime + ArrivalDelay,
             Stream,
             "1",
             frameTime.ToUnixTimeMilliseconds() / 1000.0,

@@ -72,19 +72,6 @@ public sealed class CliExitCodeProcessTests : IDisposable
         Assert.Contains(lines, l => l.Contains("`Cloud:ColectionId` is not a setting; did you mean `Cloud:CollectionId`?", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Door_lock_warns_about_an_unknown_key_elsewhere_and_still_locks_the_configured_relay()
-    {
-        string log = Path.Combine(_directory, "gpio.log");
-        string config = Write($$"""{ "Door": { "Driver": "simulated", "Simulated": { "TransitionLog": "{{log}}" } }, "Mqtt": { "Hots": "broker" } }""");
-
-        var (code, lines) = await RunAsync(["door", "lock", "--config", config]);
-
-        Assert.Equal(0, code);
-        Assert.Contains(lines, l => l.StartsWith("warning: `Mqtt:Hots` is not a setting; did you mean `Mqtt:Host`?", StringComparison.Ordinal));
-        Assert.True(File.Exists(log), "the configured (simulated) relay was driven");
-    }
-
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string json)

@@ -1,9 +1,9 @@
 using Amazon.Runtime;
 using KvsEdge.Cli;
 using KvsEdge.Cloud;
-using KvsEdge.Hosting;
-using KvsEdge.Tests.Aws;
+using KvsEdge.Common;
 using KvsEdge.TestSupport;
+using KvsEdge.Tests.Aws;
 using Spectre.Console.Testing;
 
 namespace KvsEdge.Tests.Cloud;

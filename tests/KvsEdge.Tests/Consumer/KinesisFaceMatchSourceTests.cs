@@ -2,7 +2,7 @@ using Amazon.Runtime;
 using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Aws;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Recognition;
 using KvsEdge.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;

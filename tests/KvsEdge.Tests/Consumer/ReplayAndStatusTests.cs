@@ -66,6 +66,26 @@ public sealed class ReplayAndStatusTests : IDisposable
         Assert.Equal(("error", "stream deleted"), (status.Recognition.Last().State, status.Recognition.Last().LastError));
     }
 
+    [Fact]
+    public void Ledger_availability_is_published_at_once_in_the_recognition_state_and_kept_in_later_ones()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        var status = new RecordingStatus();
+        var reporter = new RecognitionStatusReporter(status, time);
+
+        reporter.LedgerAvailability(false); // before any source reported: carried by the first state
+        Assert.Empty(status.Recognition);
+        reporter.Report(RecognitionSources.Kinesis, "starting");
+        Assert.Equal(RecognitionStatus.LedgerUnavailable, status.Recognition.Last().Ledger);
+
+        reporter.LedgerAvailability(true);
+        Assert.Equal(("starting", RecognitionStatus.LedgerOk), (status.Recognition.Last().State, status.Recognition.Last().Ledger));
+        reporter.LedgerAvailability(false);
+        reporter.ShardProgress(RecognitionSources.Kinesis, "shard-0", 10, null);
+        Assert.Equal(("running", RecognitionStatus.LedgerUnavailable), (status.Recognition.Last().State, status.Recognition.Last().Ledger));
+        Assert.Equal(4, status.Recognition.Count);
+    }
+
     [Theory]
     [InlineData("kinesis", null, "Recognition:Kinesis:StreamName is required")]
     [InlineData("kinesis", "bad name!", "is not a valid stream name")]

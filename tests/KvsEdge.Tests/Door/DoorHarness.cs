@@ -1,5 +1,7 @@
 using System.Device.Gpio;
 using KvsEdge.Door;
+using KvsEdge.TestSupport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -21,7 +23,7 @@ internal sealed class DoorHarness : IAsyncDisposable
     private readonly List<DoorState> _events = [];
     private readonly List<(DoorState State, TaskCompletionSource Signal)> _waiters = [];
 
-    public DoorHarness(Action<DoorOptions>? configure = null, Func<TimeProvider, SimulatedGpioDriver>? driver = null)
+    public DoorHarness(Action<DoorOptions>? configure = null, Func<TimeProvider, SimulatedGpioDriver>? driver = null, ILogger<DoorController>? logger = null)
     {
         Options = new DoorOptions
         {
@@ -32,10 +34,10 @@ internal sealed class DoorHarness : IAsyncDisposable
             StatusLed = { Pin = StatusPin },
         };
         configure?.Invoke(Options);
-        Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero));
+        Time = new SignallingTimeProvider(new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero));
         Driver = driver?.Invoke(Time) ?? new SimulatedGpioDriver(Time);
         Gpio = new GpioController(Driver);
-        Door = new DoorController(Microsoft.Extensions.Options.Options.Create(Options), Gpio, Time, NullLogger<DoorController>.Instance);
+        Door = new DoorController(Microsoft.Extensions.Options.Options.Create(Options), Gpio, Time, logger ?? NullLogger<DoorController>.Instance);
         Door.StateChanged += (_, state) =>
         {
             lock (_gate)
@@ -52,7 +54,8 @@ internal sealed class DoorHarness : IAsyncDisposable
 
     public DoorOptions Options { get; }
 
-    public FakeTimeProvider Time { get; }
+    /// <summary>Tells when the door arms a timer (a pulse, a relock retry), so a test advances only once it exists.</summary>
+    public SignallingTimeProvider Time { get; }
 
     public SimulatedGpioDriver Driver { get; }
 
@@ -120,5 +123,81 @@ internal sealed class FailingWriteDriver(TimeProvider time, int failingPin) : Si
         }
 
         base.Write(pinNumber, value);
+    }
+}
+
+/// <summary>
+/// A simulated chip whose relay misbehaves on purpose: writes of the inactive (low) level fail the first
+/// <paramref name="lockFailures"/> times, and with <paramref name="activeWriteLandsThenThrows"/> the active level reaches
+/// the line before the write reports an error. Counts the inactive writes tried.
+/// </summary>
+/// With <paramref name="silent"/>, a failing lock write reports success but never reaches the line (only a read back tells).
+internal sealed class FlakyRelayDriver(TimeProvider time, int lockFailures, bool activeWriteLandsThenThrows = false, bool silent = false) : SimulatedGpioDriver(time)
+{
+    private readonly Lock _gate = new();
+    private readonly List<(int Count, TaskCompletionSource Signal)> _waiters = [];
+    private int _lockFailuresLeft = lockFailures;
+    private int _lockWritesTried;
+
+    public int LockWritesTried
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lockWritesTried;
+            }
+        }
+    }
+
+    /// <summary>Completes once <paramref name="count"/> lock writes were tried in all (bounded by DoorHarness.Bound).</summary>
+    public Task WaitForLockWritesAsync(int count)
+    {
+        lock (_gate)
+        {
+            if (_lockWritesTried >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, signal));
+            return signal.Task.WaitAsync(DoorHarness.Bound);
+        }
+    }
+
+    protected override void Write(int pinNumber, PinValue value)
+    {
+        if (pinNumber == DoorHarness.RelayPin && value == PinValue.Low)
+        {
+            bool fail;
+            lock (_gate)
+            {
+                _lockWritesTried++;
+                fail = _lockFailuresLeft > 0;
+                if (fail)
+                {
+                    _lockFailuresLeft--;
+                }
+
+                _waiters.RemoveAll(w => w.Count <= _lockWritesTried && w.Signal.TrySetResult());
+            }
+
+            if (fail && silent)
+            {
+                return;
+            }
+
+            if (fail)
+            {
+                throw new IOException("simulated relock failure");
+            }
+        }
+
+        base.Write(pinNumber, value);
+        if (pinNumber == DoorHarness.RelayPin && value == PinValue.High && activeWriteLandsThenThrows)
+        {
+            throw new IOException("simulated failure reported after the level reached the line");
+        }
     }
 }

@@ -89,4 +89,49 @@ public class SimulatedGpioDriverTests
         Assert.ThrowsAny<InvalidOperationException>(() => gpio.Write(3, PinValue.High));
         Assert.Empty(driver.Transitions);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Lock_write_failures_once_fail_the_first_inactive_write_after_open_only(bool activeLow)
+    {
+        PinValue inactive = activeLow ? PinValue.High : PinValue.Low;
+        PinValue active = activeLow ? PinValue.Low : PinValue.High;
+        var driver = new SimulatedGpioDriver(new FakeTimeProvider(), lockWriteFault: new RelayLockWriteFault(17, inactive, LockWriteFailures.Once));
+        using var gpio = new GpioController(driver);
+
+        gpio.OpenPin(17, PinMode.Output, inactive); // opening at the inactive level always succeeds
+        gpio.Write(17, active);
+        Assert.Throws<IOException>(() => gpio.Write(17, inactive));
+        Assert.Equal(active, gpio.Read(17)); // the failed write left the line where it was
+        gpio.Write(17, inactive);
+        Assert.Equal(inactive, gpio.Read(17));
+        gpio.OpenPin(22, PinMode.Output, PinValue.Low);
+        gpio.Write(22, PinValue.Low); // other lines are untouched
+    }
+
+    [Fact]
+    public void Lock_write_failures_always_fail_every_inactive_write()
+    {
+        var driver = new SimulatedGpioDriver(new FakeTimeProvider(), lockWriteFault: new RelayLockWriteFault(17, PinValue.Low, LockWriteFailures.Always));
+        using var gpio = new GpioController(driver);
+        gpio.OpenPin(17, PinMode.Output, PinValue.Low);
+        gpio.Write(17, PinValue.High);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Throws<IOException>(() => gpio.Write(17, PinValue.Low));
+        }
+
+        Assert.Equal(PinValue.High, gpio.Read(17));
+    }
+
+    [Fact]
+    public void The_factory_passes_the_lock_write_failures_knob_to_the_simulated_driver()
+    {
+        var options = new DoorOptions { Driver = DoorOptions.SimulatedDriver, Relay = { Pin = 4, ActiveLow = true }, Simulated = { LockWriteFailures = LockWriteFailures.Always } };
+        using var gpio = new GpioController(GpioDriverFactory.Create(options, new FakeTimeProvider()));
+        gpio.OpenPin(4, PinMode.Output, PinValue.High);
+        gpio.Write(4, PinValue.Low);
+        Assert.Throws<IOException>(() => gpio.Write(4, PinValue.High));
+    }
 }

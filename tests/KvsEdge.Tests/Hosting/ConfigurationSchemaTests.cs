@@ -111,6 +111,7 @@ public sealed class ConfigurationSchemaTests
             : t == typeof(bool) ? "truefalse" + q
             : t == typeof(TimeSpan) ? "duration" + q
             : t == typeof(Uri) ? "url"
+            : t.IsEnum ? $"choice({string.Join("|", Enum.GetNames(t))}){q}"
             : null;
     }
 }

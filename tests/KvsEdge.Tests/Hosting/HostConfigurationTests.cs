@@ -1,4 +1,5 @@
 using KvsEdge.Cli;
+using KvsEdge.Common;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
 using KvsEdge.TestSupport;
@@ -34,8 +35,68 @@ public sealed class HostConfigurationTests : IDisposable
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } } }""", "no trigger is on" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Interval": "00:00:10" }, "Camera": { "FrameTap": { "Enabled": false } } }""", "Camera:FrameTap:Enabled" },
+        // A GPIO trigger on a door line is refused whatever the source, not only with the image API.
+        { """{ "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17 is already a door output (Door:Relay:Pin)" },
+        { """{ "Recognition": { "Source": "replay" }, "Door": { "StatusLed": { "Pin": 24 } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 24 } } }""", "Triggers:Gpio:Pin 24 is already a door output (Door:StatusLed:Pin)" },
+        { """{ "Door": { "Driver": "libgpiod", "Simulated": { "LockWriteFailures": "Always" } } }""", "Door:Simulated:LockWriteFailures" },
+        { """{ "Door": { "Simulated": { "LockWriteFailures": "Sometimes" } } }""", "Door:Simulated:LockWriteFailures" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Motion": { "Enabled": true, "Sensitivity": 0 } } }""", "Triggers:Motion:Sensitivity" },
+        { """{ "Recognition": { "Source": "replay" }, "Door": { "Driver": "libgpiod" } }""", "Recognition:Source includes 'replay'" },
+        { """{ "Recognition": { "Source": "kinesis,replay" }, "Door": { "Driver": "libgpiod-v2" } }""", "Door:Driver is 'simulated' (was 'libgpiod-v2')" },
+        { """{ "Mqtt": { "Host": "broker.example.net", "Username": "kvsedge", "Password": "s3cr3t-pass" } }""", "Mqtt:AllowPlaintextPassword" },
+        { """{ "Mqtt": { "Host": "192.168.1.10", "Username": "kvsedge", "Password": "s3cr3t-pass" } }""", "clear text" },
     };
+
+    public static TheoryData<string> AcceptedSettings => new()
+    {
+        """{ "Recognition": { "Source": "replay" } }""", // the demo's combination: replay on the simulated door
+        """{ "Recognition": { "Source": "kinesis,replay" } }""",
+        """{ "Mqtt": { "Host": "127.0.0.1", "Username": "kvsedge", "Password": "s3cr3t-pass" } }""", // loopback
+        """{ "Mqtt": { "Host": "localhost", "Username": "kvsedge", "Password": "s3cr3t-pass" } }""",
+        """{ "Mqtt": { "Host": "broker.example.net", "Username": "kvsedge", "Password": "s3cr3t-pass", "Tls": { "Enabled": true } } }""",
+        """{ "Mqtt": { "Host": "broker.example.net", "Username": "kvsedge", "Password": "s3cr3t-pass", "AllowPlaintextPassword": true } }""",
+    };
+
+    [Theory]
+    [MemberData(nameof(AcceptedSettings))]
+    public void Safe_combinations_are_accepted(string json)
+    {
+        using var _ = new AwsEnvironment("AKIDTEST", "test-secret");
+        var error = new StringWriter();
+        using IHost? host = HostRunner.TryBuild(Write(Merge(json)), null, error);
+        Assert.True(host is not null, error.ToString());
+        Assert.DoesNotContain("s3cr3t-pass", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("after-ledger-append", "libgpiod", "needs Door:Driver 'simulated'")]
+    [InlineData("before-checkpoint", "libgpiod-v1", "needs Door:Driver 'simulated'")]
+    [InlineData("after-relay", "simulated", "is not a fault point")]
+    public void A_fault_point_is_refused_unless_the_door_is_simulated_and_the_point_is_known(string point, string driver, string message)
+    {
+        using var aws = new AwsEnvironment("AKIDTEST", "test-secret");
+        using var fault = new FaultPointEnvironment(point);
+        var error = new StringWriter();
+
+        IHost? host = HostRunner.TryBuild(Write(Merge($$"""{ "Door": { "Driver": "{{driver}}" } }""")), null, error);
+
+        Assert.Null(host);
+        Assert.Contains(FaultPoint.EnvironmentVariable, error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_known_fault_point_on_the_simulated_door_is_armed()
+    {
+        using var aws = new AwsEnvironment("AKIDTEST", "test-secret");
+        using var fault = new FaultPointEnvironment(FaultPoint.BeforeCheckpoint);
+        var error = new StringWriter();
+
+        using IHost? host = HostRunner.TryBuild(Write(Merge("{}")), null, error);
+
+        Assert.True(host is not null, error.ToString());
+        Assert.Equal(FaultPoint.BeforeCheckpoint, host.Services.GetRequiredService<FaultPoint>().Armed);
+    }
 
     [Theory]
     [MemberData(nameof(BadSettings))]
@@ -185,6 +246,16 @@ public sealed class HostConfigurationTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>Sets KVSEDGE_FAULT_POINT for one test and restores it after.</summary>
+    private sealed class FaultPointEnvironment : IDisposable
+    {
+        private readonly string? _saved = Environment.GetEnvironmentVariable(FaultPoint.EnvironmentVariable);
+
+        public FaultPointEnvironment(string value) => Environment.SetEnvironmentVariable(FaultPoint.EnvironmentVariable, value);
+
+        public void Dispose() => Environment.SetEnvironmentVariable(FaultPoint.EnvironmentVariable, _saved);
+    }
 
     /// <summary>Sets (or clears) the AWS credential variables for one test and restores them after.</summary>
     internal sealed class AwsEnvironment : IDisposable

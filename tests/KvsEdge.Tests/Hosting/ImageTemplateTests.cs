@@ -2,11 +2,12 @@ using System.Diagnostics;
 using KvsEdge.Access;
 using KvsEdge.Camera;
 using KvsEdge.Cli;
+using KvsEdge.Common;
 using KvsEdge.Door;
-using KvsEdge.Hosting;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
 using KvsEdge.TestSupport;
+using KvsEdge.Triggers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -61,6 +62,66 @@ public sealed class ImageTemplateTests : IDisposable
         Assert.Equal(4, Options<DoorOptions>(host).Chip);
     }
 
+    [Fact]
+    public async Task Image_api_is_the_default_source_needs_no_data_stream_and_passes_start_up_validation()
+    {
+        using IHost host = await BuildHostFromRenderedConfigAsync(
+            "--device-id", "front-door", "--aws-region", "eu-central-1", "--collection", "front-door-faces");
+
+        RecognitionOptions recognition = Options<RecognitionOptions>(host);
+        Assert.Equal([RecognitionSources.ImageApi], recognition.Sources);
+        Assert.Null(recognition.Kinesis.StreamName);
+        // The device searches the collection `kvsedge cloud up` (image-api mode) made and `faces add` filled.
+        Assert.Equal("front-door-faces", recognition.ImageApi.CollectionId);
+        Assert.Equal("front-door-faces", host.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Cloud:CollectionId"]);
+        TriggerOptions triggers = Options<TriggerOptions>(host);
+        Assert.True(triggers.Motion.Enabled);
+        Assert.False(triggers.Gpio.Enabled);
+        CameraOptions camera = Options<CameraOptions>(host);
+        Assert.True(camera.Enabled);
+        Assert.True(camera.FrameTap.Enabled);
+    }
+
+    [Fact]
+    public async Task Image_api_with_a_doorbell_button_passes_start_up_validation()
+    {
+        using IHost host = await BuildHostFromRenderedConfigAsync(
+            "--device-id", "gate", "--aws-region", "us-east-1", "--source", "image-api", "--trigger", "gpio", "--trigger-pin", "22", "--camera", "v4l2");
+
+        TriggerOptions triggers = Options<TriggerOptions>(host);
+        Assert.True(triggers.Gpio.Enabled);
+        Assert.Equal(22, triggers.Gpio.Pin);
+        Assert.False(triggers.Motion.Enabled);
+        Assert.Equal([RecognitionSources.ImageApi], Options<RecognitionOptions>(host).Sources);
+        Assert.Equal("kvsedge-faces", Options<RecognitionOptions>(host).ImageApi.CollectionId);
+    }
+
+    [Fact]
+    public async Task Kinesis_as_source_passes_start_up_validation_with_the_data_stream()
+    {
+        using IHost host = await BuildHostFromRenderedConfigAsync(
+            "--device-id", "gate", "--aws-region", "us-east-1", "--source", "kinesis", "--data-stream", "gate-faces");
+
+        RecognitionOptions recognition = Options<RecognitionOptions>(host);
+        Assert.Equal([RecognitionSources.Kinesis], recognition.Sources);
+        Assert.Equal("gate-faces", recognition.Kinesis.StreamName);
+        Assert.False(Options<TriggerOptions>(host).AnyEnabled);
+    }
+
+    [Theory]
+    [InlineData("--data-stream must be", "--source", "kinesis")]
+    [InlineData("--data-stream is for --source kinesis", "--source", "image-api", "--data-stream", "faces")]
+    [InlineData("--camera none leaves it nothing to search", "--camera", "none")]
+    [InlineData("--trigger-pin 17 is the relay pin", "--trigger", "gpio", "--trigger-pin", "17")]
+    [InlineData("--source must be image-api or kinesis", "--source", "rekognition")]
+    public async Task Contradictory_recognition_arguments_are_refused_naming_the_argument(string expected, params string[] arguments)
+    {
+        var (code, _, errors) = await RunProvisionAsync(["--device-id", "gate", "--aws-region", "us-east-1", .. arguments]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, errors, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static T Options<T>(IHost host)
@@ -87,6 +148,13 @@ public sealed class ImageTemplateTests : IDisposable
     /// <summary>Runs the recipe's own renderer: provision.sh --print-config.</summary>
     private static async Task<string> RenderAsync(string[] arguments)
     {
+        var (code, output, errors) = await RunProvisionAsync(arguments);
+        Assert.True(code == 0, "provision.sh --print-config failed: " + errors);
+        return output;
+    }
+
+    private static async Task<(int Code, string Output, string Errors)> RunProvisionAsync(string[] arguments)
+    {
         var info = new ProcessStartInfo("bash")
         {
             ArgumentList = { Path.Combine(RepositoryRoot.Find(), "image", "provision.sh"), "--print-config" },
@@ -103,7 +171,6 @@ public sealed class ImageTemplateTests : IDisposable
         Task<string> errors = provision.StandardError.ReadToEndAsync();
         // WaitForExitAsync also waits for the redirected streams to reach their end.
         await provision.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(provision.ExitCode == 0, "provision.sh --print-config failed: " + await errors);
-        return await output;
+        return (provision.ExitCode, await output, await errors);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using KvsEdge.Access;
 using KvsEdge.Recognition;
 using static KvsEdge.Tests.Recognition.TestRecords;
 

@@ -38,6 +38,52 @@ public sealed class ImageApiFaceMatchSourceTests
         Assert.Equal(SyntheticFrames.Jpeg, Convert.FromBase64String(request.Body["Image"]!["Bytes"]!.GetValue<string>()));
     }
 
+    [Theory]
+    [InlineData(150.0)]
+    [InlineData(-0.5)]
+    [InlineData(100.001)]
+    public async Task A_similarity_outside_0_to_100_is_malformed_and_never_reaches_the_policy(double similarity)
+    {
+        await using var h = new ImageApiHarness();
+        h.EnqueueMatch("alice", similarity);
+
+        ImageApiSearchEnded ended = await h.TriggerAsync();
+
+        Decision decision = Assert.Single(ended.Decisions);
+        Assert.Equal((DecisionKind.Ignored, DecisionReasons.Malformed), (decision.Kind, decision.Reason));
+        Assert.Null(decision.Observation);
+        Assert.Contains("Similarity", decision.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, h.Door.Unlocks);
+        Assert.Equal(DecisionKind.Ignored, Assert.Single(h.Status.Events).Kind);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    [InlineData(100.5f)]
+    public void The_mapping_rejects_a_similarity_that_is_not_a_percentage(float similarity)
+    {
+        var result = new KvsEdge.Aws.SearchFacesByImageResult
+        {
+            FaceMatches =
+            [
+                new KvsEdge.Aws.FaceMatch { Similarity = 97, Face = new KvsEdge.Aws.Face { FaceId = "f1", ExternalImageId = "alice" } },
+                new KvsEdge.Aws.FaceMatch { Similarity = similarity, Face = new KvsEdge.Aws.Face { FaceId = "f2", ExternalImageId = "bob" } },
+            ],
+        };
+        var frame = new KvsEdge.Camera.JpegFrame(SyntheticFrames.Jpeg, 640, 480, PolicyTestKitTime);
+
+        FaceObservation? observation = ImageApiFaceMatchSource.ToObservation(result, frame, PolicyTestKitTime, 1, out string? malformed);
+
+        Assert.Null(observation);
+        Assert.StartsWith("FaceMatches[1].Similarity", malformed, StringComparison.Ordinal);
+        Assert.NotNull(ImageApiFaceMatchSource.ToObservation(result with { FaceMatches = [result.FaceMatches[0]] }, frame, PolicyTestKitTime, 2, out malformed));
+        Assert.Null(malformed);
+    }
+
+    private static readonly DateTimeOffset PolicyTestKitTime = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public async Task A_face_not_in_the_collection_is_an_unknown_face_and_the_door_stays_locked()
     {

@@ -1,6 +1,6 @@
 using System.Text;
 using KvsEdge.Camera;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using KvsEdge.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;

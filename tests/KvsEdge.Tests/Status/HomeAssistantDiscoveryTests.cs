@@ -61,6 +61,23 @@ public sealed partial class HomeAssistantDiscoveryTests
     }
 
     [Fact]
+    public void A_door_fault_shows_as_unlocked_and_as_a_door_problem()
+    {
+        JsonElement root = Build(FrontDoor);
+        string fault = StatusPayloads.Door(DoorState.Fault);
+
+        // The strike may be held: the lock sensor says unlocked (not unknown), and a problem sensor turns on.
+        Assert.Equal(
+            "{{ 'unlocked' if value in ('unlocked', '" + fault + "') else 'locked' }}",
+            Component(root, "door").GetProperty("value_template").GetString());
+        JsonElement problem = Component(root, "door_problem");
+        Assert.Equal("binary_sensor", problem.GetProperty("p").GetString());
+        Assert.Equal("problem", problem.GetProperty("device_class").GetString());
+        Assert.Equal("kvsedge/front-door/door", problem.GetProperty("state_topic").GetString());
+        Assert.Equal("{{ 'ON' if value == '" + fault + "' else 'OFF' }}", problem.GetProperty("value_template").GetString());
+    }
+
+    [Fact]
     public void The_access_event_lists_every_event_type_the_events_topic_carries()
     {
         JsonElement access = Component(Build(FrontDoor), "access");
@@ -91,8 +108,14 @@ public sealed partial class HomeAssistantDiscoveryTests
                 continue;
             }
 
+            MatchCollection fields = ValueJsonField().Matches(template.GetString()!);
+            if (fields.Count == 0)
+            {
+                continue; // a plain-text topic (`door`), read as `value`
+            }
+
             JsonElement payload = payloads[component.Value.GetProperty("state_topic").GetString()!];
-            foreach (Match field in ValueJsonField().Matches(template.GetString()!))
+            foreach (Match field in fields)
             {
                 Assert.True(payload.TryGetProperty(field.Groups[1].Value, out _), $"{component.Name} reads '{field.Groups[1].Value}', which its topic does not carry");
             }

@@ -1,13 +1,13 @@
 using System.Text.Json;
 using KvsEdge.Access;
+using KvsEdge.Common;
 using KvsEdge.Door;
-using KvsEdge.Hosting;
 using KvsEdge.Status;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using MQTTnet;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 using KvsEdge.TestSupport;
 

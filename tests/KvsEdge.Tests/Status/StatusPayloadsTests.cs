@@ -92,12 +92,15 @@ public class StatusPayloadsTests
         Assert.Equal(1500, json.GetProperty("lag_ms").GetInt64());
         Assert.Equal("2026-11-25T10:00:00.005Z", json.GetProperty("last_record_at").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("last_error").ValueKind);
+        Assert.Equal("ok", json.GetProperty("ledger").GetString());
+        Assert.Equal("unavailable", Parse(StatusPayloads.Recognition(status with { Ledger = RecognitionStatus.LedgerUnavailable })).GetProperty("ledger").GetString());
     }
 
     [Fact]
-    public void Door_payloads_are_locked_and_unlocked()
+    public void Door_payloads_are_locked_unlocked_and_fault()
     {
         Assert.Equal("locked", StatusPayloads.Door(DoorState.Locked));
         Assert.Equal("unlocked", StatusPayloads.Door(DoorState.Unlocked));
+        Assert.Equal("fault", StatusPayloads.Door(DoorState.Fault));
     }
 }

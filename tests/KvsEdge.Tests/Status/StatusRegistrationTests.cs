@@ -1,4 +1,4 @@
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Text;
-using KvsEdge.Hosting;
+using KvsEdge.Common;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-namespace KvsEdge.Hosting;
+namespace KvsEdge.Common;
 
 /// <summary>
 /// Capped exponential backoff with "equal jitter": each delay is between half and all of

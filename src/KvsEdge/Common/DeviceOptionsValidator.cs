@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace KvsEdge.Hosting;
+namespace KvsEdge.Common;
 
 /// <summary>
 /// Checks DeviceOptions' data annotations with generated code: reflection-based ValidateDataAnnotations is not

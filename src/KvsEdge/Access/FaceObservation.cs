@@ -1,12 +1,4 @@
-namespace KvsEdge.Recognition;
-
-/// <summary>Names of recognition sources, as they appear in MQTT payloads.</summary>
-public static class RecognitionSources
-{
-    public const string Kinesis = "kinesis";
-    public const string ImageApi = "image-api";
-    public const string Replay = "replay";
-}
+namespace KvsEdge.Access;
 
 /// <summary>One collection face that Rekognition matched a detected face against.</summary>
 public sealed record FaceCandidate(string ExternalImageId, string? FaceId, double Similarity);
@@ -31,5 +23,11 @@ public sealed record FaceObservation(
     IReadOnlyList<FaceCandidate> Candidates)
 {
     /// <summary>Key under which a face is de-duplicated: the same face of the same frame is decided once.</summary>
+    /// <summary>
+    /// What the face was seen on, when the source keeps it (for example a snapshot or frame id); null otherwise.
+    /// It travels with the decision so outputs can point at the evidence; the policy never reads it.
+    /// </summary>
+    public string? EvidenceId { get; init; }
+
     public string DedupKey => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RecordKey}#{FaceIndex}");
 }

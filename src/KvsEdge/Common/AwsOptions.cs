@@ -1,4 +1,4 @@
-namespace KvsEdge.Hosting;
+namespace KvsEdge.Common;
 
 /// <summary>
 /// The `Aws` section. Credentials never live here: they come from the standard AWS chain

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace KvsEdge.Hosting;
+namespace KvsEdge.Common;
 
 /// <summary>The `Device` configuration section.</summary>
 public sealed class DeviceOptions

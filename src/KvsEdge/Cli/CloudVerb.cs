@@ -44,15 +44,12 @@ public static class CloudVerb
         try
         {
             IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
-            var aws = configuration.GetSection(AwsOptions.SectionName).Get<AwsOptions>() ?? new AwsOptions();
-            var cloud = configuration.GetSection(CloudOptions.SectionName).Get<CloudOptions>() ?? new CloudOptions();
-            var validation = new CloudOptionsValidator().Validate(null, cloud);
-            if (validation.Failed)
-            {
-                throw new OptionsValidationException(CloudOptions.SectionName, typeof(CloudOptions), validation.Failures);
-            }
-
-            var access = configuration.GetSection("Access").Get<AccessOptions>() ?? new AccessOptions();
+            // Every problem at once: unknown sections and keys anywhere, malformed values, a bad Cloud name.
+            var failures = ConfigurationSchema.Check(configuration).Select(p => p.Message).ToList();
+            var aws = ValidatedOptions.Load<AwsOptions>(configuration, AwsOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
+            var cloud = ValidatedOptions.Load<CloudOptions>(configuration, CloudOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures, new CloudOptionsValidator());
+            var access = ValidatedOptions.Load<AccessOptions>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
+            ValidatedOptions.ThrowIfAny(failures);
             var sources = KvsEdge.Recognition.RecognitionOptions.ParseSources(configuration[$"{KvsEdge.Recognition.RecognitionOptions.SectionName}:Source"]);
             context = new CloudContext(cloud, new AwsClientFactory(aws), AwsRetry.Default, console)
             {

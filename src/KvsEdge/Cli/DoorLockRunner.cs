@@ -37,11 +37,12 @@ public static class DoorLockRunner
             IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
             configuredStateDirectory = configuration[$"{DeviceOptions.SectionName}:{nameof(DeviceOptions.StateDirectory)}"];
 
-            // Only the Door section is bound: a bad value in any other section must not stop the lock.
-            DoorOptions bound = configuration.GetSection(DoorOptions.SectionName).Get<DoorOptions>() ?? new DoorOptions();
-            var validation = new DoorOptionsValidator().Validate(null, bound);
-            problem = validation.Failed ? string.Join(" ", validation.Failures) : string.Empty;
-            options = validation.Failed ? null : bound;
+            // Only the Door section is bound, as `run` binds it (strict keys included): a bad value or an unknown key in
+            // any other section must not stop the lock.
+            var doorProblems = new List<string>();
+            DoorOptions bound = ValidatedOptions.Load<DoorOptions>(configuration, DoorOptions.SectionName, static (c, o, b) => c.Bind(o, b), doorProblems, new DoorOptionsValidator());
+            problem = string.Join(" ", doorProblems.Distinct(StringComparer.Ordinal));
+            options = doorProblems.Count > 0 ? null : bound;
         }
         catch (Exception ex)
         {

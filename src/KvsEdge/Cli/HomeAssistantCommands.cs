@@ -1,7 +1,7 @@
+using KvsEdge.Common;
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using System.Net.Sockets;
-using KvsEdge.Common;
 using KvsEdge.Hosting;
 using KvsEdge.Status;
 using MQTTnet;
@@ -39,9 +39,10 @@ public static class HomeAssistantCommands
         try
         {
             IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
-            device = configuration.GetSection(DeviceOptions.SectionName).Get<DeviceOptions>() ?? new DeviceOptions();
-            mqtt = configuration.GetSection(MqttOptions.SectionName).Get<MqttOptions>() ?? new MqttOptions();
-            Validate(device, mqtt);
+            var failures = ConfigurationSchema.Check(configuration).Select(p => p.Message).ToList();
+            device = ValidatedOptions.Load<DeviceOptions>(configuration, DeviceOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
+            mqtt = ValidatedOptions.Load<MqttOptions>(configuration, MqttOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
+            Validate(device, mqtt, failures);
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
         {
@@ -86,9 +87,8 @@ public static class HomeAssistantCommands
         return ExitCodes.Ok;
     }
 
-    private static void Validate(DeviceOptions device, MqttOptions mqtt)
+    private static void Validate(DeviceOptions device, MqttOptions mqtt, List<string> failures)
     {
-        var failures = new List<string>();
         // The generated validator, as at host start: reflection-based validation is not trim/AOT-safe.
         ValidateOptionsResult deviceResult = new DeviceOptionsValidator().Validate(null, device);
         if (deviceResult.Failed)
@@ -111,9 +111,6 @@ public static class HomeAssistantCommands
             failures.AddRange(result.Failures);
         }
 
-        if (failures.Count > 0)
-        {
-            throw new OptionsValidationException(MqttOptions.SectionName, typeof(MqttOptions), failures);
-        }
+        ValidatedOptions.ThrowIfAny(failures);
     }
 }

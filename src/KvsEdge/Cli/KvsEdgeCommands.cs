@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace KvsEdge.Cli;
 
@@ -8,9 +9,23 @@ public static class KvsEdgeCommands
     public static Task<int> InvokeAsync(string[] args)
     {
         RootCommand root = Build();
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            // Usage errors (no verb, unknown verb, missing argument) exit 2 as the README says; System.CommandLine's own
+            // error action would exit 1, which reads as "the verb ran and failed".
+            foreach (ParseError error in parse.Errors)
+            {
+                Console.Error.WriteLine(error.Message);
+            }
+
+            Console.Error.WriteLine("Run 'kvsedge --help' (or 'kvsedge VERB --help') for the verbs and their options.");
+            return Task.FromResult(ExitCodes.Usage);
+        }
+
         // The host owns SIGTERM/SIGINT (a pulse must end and `offline` be published); System.CommandLine must not
         // kill the process after its own short timeout.
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     public static RootCommand Build()

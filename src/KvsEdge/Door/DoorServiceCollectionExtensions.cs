@@ -1,3 +1,5 @@
+using KvsEdge.Common;
+using Microsoft.Extensions.Configuration;
 using System.Device.Gpio;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,8 +19,7 @@ public static class DoorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        services.AddOptions<DoorOptions>().BindConfiguration(DoorOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DoorOptions>, DoorOptionsValidator>());
+        services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(configuration: null, DoorOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.TryAddSingleton(TimeProvider.System);
 
         // The container owns the controller (and through it the driver): disposed after DoorController, which

@@ -1,8 +1,8 @@
+using KvsEdge.Common;
 using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Camera;
 using KvsEdge.Cloud;
-using KvsEdge.Common;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
@@ -144,23 +144,18 @@ public static class KvsEdgeHost
 
     private static void AddOptions(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DeviceOptions>().Bind(configuration.GetSection(DeviceOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>();
-        services.AddOptions<AwsOptions>().Bind(configuration.GetSection(AwsOptions.SectionName)).ValidateOnStart();
+        services.AddConfigurationSchemaCheck(configuration);
+        services.AddValidatedOptions<DeviceOptions, DeviceOptionsValidator>(configuration, DeviceOptions.SectionName, static (c, o, b) => c.Bind(o, b));
+        services.AddValidatedOptions<AwsOptions>(configuration, AwsOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.AddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<IOptions<AwsOptions>>().Value));
-        services.AddOptions<RecognitionOptions>().Bind(configuration.GetSection(RecognitionOptions.SectionName))
+        services.AddValidatedOptions<RecognitionOptions, RecognitionOptionsValidator>(configuration, RecognitionOptions.SectionName, static (c, o, b) => c.Bind(o, b))
             // The image API searches the collection `kvsedge cloud up` and `faces add` fill, unless told otherwise.
-            .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RecognitionOptions>, RecognitionOptionsValidator>();
+            .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId);
         services.AddSingleton<IValidateOptions<RecognitionOptions>, ReplayNeedsSimulatedDoorValidator>();
-        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
-        services.AddOptions<CameraOptions>().Bind(configuration.GetSection(CameraOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CameraOptions>, CameraOptionsValidator>();
+        services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b));
+        services.AddValidatedOptions<CameraOptions, CameraOptionsValidator>(configuration, CameraOptions.SectionName, static (c, o, b) => c.Bind(o, b));
 
         // Whatever the source: a GPIO trigger may never share a line with the relay or an LED (AddTriggers adds the rest).
-        services.AddOptions<TriggerOptions>().Bind(configuration.GetSection(TriggerOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerOptions>, TriggerDoorPinsValidator>());
+        services.AddValidatedOptions<TriggerOptions, TriggerDoorPinsValidator>(configuration, TriggerOptions.SectionName, static (c, o, b) => c.Bind(o, b));
     }
 }

@@ -19,8 +19,7 @@ public static class StatusServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+        services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(configuration, MqttOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.TryAddSingleton(TimeProvider.System);
         // The default connection (`Mqtt:*`), shared by every MQTT user; the status publisher runs it and sets its Last
         // Will. Inbound handlers are resolved on every connect: a handler may depend on the publisher itself.
@@ -48,8 +47,10 @@ public static class StatusServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        if (!configuration.GetValue($"{MqttOptions.SectionName}:Enabled", true)
-            || !configuration.GetValue($"{MqttOptions.SectionName}:Discovery:Enabled", true))
+        // Bound as the options are (a malformed switch is refused at start, not thrown here).
+        var mqtt = new MqttOptions();
+        ValidatedOptions.Bind(configuration, MqttOptions.SectionName, mqtt, static (c, o, b) => c.Bind(o, b));
+        if (!mqtt.Enabled || !mqtt.Discovery.Enabled)
         {
             return services;
         }

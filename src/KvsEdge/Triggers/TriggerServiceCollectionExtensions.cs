@@ -1,3 +1,4 @@
+using KvsEdge.Common;
 using KvsEdge.Camera;
 using KvsEdge.Status;
 using Microsoft.Extensions.Configuration;
@@ -17,13 +18,12 @@ public static class TriggerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<TriggerOptions>().Bind(configuration.GetSection(TriggerOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerOptions>, TriggerOptionsValidator>());
+        services.AddValidatedOptions<TriggerOptions, TriggerOptionsValidator>(configuration, TriggerOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.TryAddSingleton<TriggerChannel>();
 
         // Registration decides what runs, so read the switches from configuration (validation comes at start).
         var triggers = new TriggerOptions();
-        configuration.GetSection(TriggerOptions.SectionName).Bind(triggers);
+        ValidatedOptions.Bind(configuration, TriggerOptions.SectionName, triggers, static (c, o, b) => c.Bind(o, b));
         if (triggers.Motion.Enabled)
         {
             MotionTriggerOptions m = triggers.Motion;

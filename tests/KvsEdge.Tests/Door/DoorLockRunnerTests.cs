@@ -23,6 +23,7 @@ public sealed class DoorLockRunnerTests : IDisposable
         // Readable JSON names the state directory `run` used; a file that is not JSON leaves systemd's STATE_DIRECTORY.
         """{ "Device": { "StateDirectory": "{state}" }, "Door": { "PulseDuration": "three seconds" } }""", // not bindable
         """{ "Device": { "StateDirectory": "{state}" }, "Door": { "Relay": { "Pin": 5000 } } }""", // not valid
+        """{ "Device": { "StateDirectory": "{state}" }, "Door": { "Relay": { "Pinn": 17 } } }""", // an unknown key: which pin was meant?
     };
 
     [Theory]

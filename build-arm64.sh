@@ -2,7 +2,7 @@
 # Builds the appliance: a self-contained Native AOT kvsedge for linux-arm64, stamped with the git version, packed as
 # a tarball and a .deb (dpkg-deb), then checked: the .deb's contents and control fields, the systemd unit
 # (systemd-analyze verify), and the arm64 binary itself under qemu-aarch64-static (--version, `door lock`, a bad
-# config). Prints sizes. Installs what it needs with apt when missing. See README, "Building the appliance".
+# config). Prints sizes. Installs what it needs with apt when missing. See docs/appliance.md.
 #
 # usage: ./build-arm64.sh [--rid linux-arm64|linux-x64] [--mode aot|trimmed] [--output DIR]
 #   --rid     linux-arm64 (default, the appliance) or linux-x64 (the same build for this machine: the RSS bench)
@@ -129,6 +129,7 @@ install -m 0644 packaging/appsettings.json "$stage/etc/kvsedge/appsettings.json"
 install -m 0644 systemd/kvsedge.service "$stage/lib/systemd/system/kvsedge.service"
 install -m 0644 packaging/60-kvsedge-gpio.rules "$stage/lib/udev/rules.d/60-kvsedge-gpio.rules"
 install -m 0644 README.md "$stage/usr/share/doc/kvsedge/README.md"
+install -D -m 0644 -t "$stage/usr/share/doc/kvsedge/docs" docs/*.md
 # Debian policy: a machine-readable copyright file naming every bundled component, a changelog, and the reviewed
 # lintian overrides (packaging/lintian-overrides says why each one stands).
 install -m 0644 packaging/copyright "$stage/usr/share/doc/kvsedge/copyright"
@@ -203,6 +204,7 @@ expect_entry 'lrwxrwxrwx' '\./usr/bin/kvsedge -> \.\./lib/kvsedge/kvsedge'
 expect_entry '-rw-r--r--' '\./etc/kvsedge/appsettings\.json'
 expect_entry '-rw-r--r--' '\./lib/systemd/system/kvsedge\.service'
 expect_entry '-rw-r--r--' '\./lib/udev/rules\.d/60-kvsedge-gpio\.rules'
+expect_entry '-rw-r--r--' '\./usr/share/doc/kvsedge/docs/configuration\.md'
 grep -qE '\.(pdb|dbg)$' <<<"$contents" && fail "the .deb carries debug symbols"
 info=$(dpkg-deb -I "$deb")
 expect_field() { # field value

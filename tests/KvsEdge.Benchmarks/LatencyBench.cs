@@ -18,7 +18,7 @@ internal static class LatencyBench
     private const int RelayPin = 17;
     private const double TargetP50Ms = 115;
     private const double TargetP99Ms = 220;
-    private const double TargetIdleRssMiB = 30; // after the records, the AOT daemon (README, Performance, Memory)
+    private const double TargetIdleRssMiB = 30; // after the records, the AOT daemon (docs/performance.md, Memory)
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
     private static readonly (int Min, int Max) GapMs = (250, 450);

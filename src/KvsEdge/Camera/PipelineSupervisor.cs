@@ -51,6 +51,22 @@ public sealed partial class PipelineSupervisor : BackgroundService
     {
     }
 
+    /// <summary>
+    /// The fault suite's camera stall (KVSEDGE_FAULT_POINT=camera-stall): the configured pipeline with a closed valve
+    /// right after the source, so it plays but no frame reaches the tee: what a camera that stops delivering looks like.
+    /// </summary>
+    internal static PipelineDescription StalledSourcePlan(CameraOptions options, PipelineBuildRequest request)
+    {
+        PipelineDescription description = PipelineBuilder.Build(options, Gst.HasElement, request);
+        const string Tee = " ! tee name=raw";
+        if (!description.Description.Contains(Tee, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("camera-stall: the pipeline has no raw tee to put the valve in front of.");
+        }
+
+        return description with { Description = description.Description.Replace(Tee, " ! valve drop=true" + Tee, StringComparison.Ordinal) };
+    }
+
     /// <param name="plan">Builds the description; tests pass their own to make pipelines fail or stall on purpose.</param>
     internal PipelineSupervisor(
         CameraOptions options,

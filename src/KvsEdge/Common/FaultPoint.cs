@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace KvsEdge.Common;
 
 /// <summary>
-/// A crash on purpose, for the fault suite: <c>KVSEDGE_FAULT_POINT</c> names one point at which the daemon SIGKILLs
-/// itself, so a test can prove what a power cut at exactly that point leaves behind. Honoured only with the simulated
+/// A fault on purpose, for the fault suite: <c>KVSEDGE_FAULT_POINT</c> names one point at which the daemon SIGKILLs
+/// itself, so a test can prove what a power cut at exactly that point leaves behind, or a camera that stalls. Honoured only with the simulated
 /// door driver; with any other driver, or an unknown name, start is refused (exit 78), so it cannot cut a real door's
 /// run short.
 /// </summary>
@@ -19,7 +19,10 @@ public sealed partial class FaultPoint
     /// <summary>After a granting record was acted on and audited, before its checkpoint is saved.</summary>
     public const string BeforeCheckpoint = "before-checkpoint";
 
-    internal static readonly string[] Known = [AfterLedgerAppend, BeforeCheckpoint];
+    /// <summary>The camera pipeline plays but no frame ever passes its source: a camera that stopped delivering.</summary>
+    public const string CameraStall = "camera-stall";
+
+    internal static readonly string[] Known = [AfterLedgerAppend, BeforeCheckpoint, CameraStall];
 
     /// <summary>No fault point: what every caller outside the daemon's composition gets.</summary>
     public static readonly FaultPoint None = new(null);
@@ -31,6 +34,8 @@ public sealed partial class FaultPoint
 
     /// <summary>The armed point, or null.</summary>
     public string? Armed { get; }
+
+    public bool IsArmed(string point) => string.Equals(Armed, point, StringComparison.Ordinal);
 
     public static FaultPoint FromEnvironment() => new(Environment.GetEnvironmentVariable(EnvironmentVariable));
 

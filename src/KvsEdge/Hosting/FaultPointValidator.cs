@@ -35,7 +35,7 @@ public sealed partial class FaultPointValidator(FaultPoint faultPoint, ILogger<F
     private static partial class Log
     {
         [LoggerMessage(EventId = 1520, EventName = "FaultPointArmed", Level = LogLevel.Warning,
-            Message = "Fault point {Point} is armed (" + FaultPoint.EnvironmentVariable + "): this process will SIGKILL itself there")]
+            Message = "Fault point {Point} is armed (" + FaultPoint.EnvironmentVariable + "): a fault on purpose, for the fault suite only")]
         public static partial void Armed(ILogger logger, string point);
     }
 }

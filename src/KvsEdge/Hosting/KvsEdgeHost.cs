@@ -98,11 +98,14 @@ public static class KvsEdgeHost
         }
 
         services.AddSingleton(sp => new PipelineSupervisor(
-            sp.GetRequiredService<IOptions<CameraOptions>>(),
+            sp.GetRequiredService<IOptions<CameraOptions>>().Value,
             new CameraStatusPublisher(sp.GetRequiredService<IStatusPublisher>()),
             sp.GetServices<FrameBranchRegistration>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<PipelineSupervisor>>()));
+            sp.GetRequiredService<ILogger<PipelineSupervisor>>(),
+            sp.GetRequiredService<FaultPoint>().IsArmed(FaultPoint.CameraStall)
+                ? PipelineSupervisor.StalledSourcePlan
+                : (Func<CameraOptions, PipelineBuildRequest, PipelineDescription>?)null));
         services.AddHostedService(sp => sp.GetRequiredService<PipelineSupervisor>());
 
         // `kinesis`, `image-api`, `replay`, or several (`kinesis,image-api`): each runs beside the others through the

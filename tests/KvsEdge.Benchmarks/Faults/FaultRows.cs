@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KvsEdge.Common;
 using KvsEdge.TestSupport;
 using MQTTnet;
 using static KvsEdge.Benchmarks.Faults.FaultLab;
@@ -320,22 +321,33 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
         missing["Device"] = "/dev/kvsedge-faults-no-camera";
         (Stats? failing, int restarts) = await MeasureDoorLatencyAsync("R6", missing, Records, ct);
 
+        // Stall: the pipeline plays but no frame passes its source (the daemon's camera-stall fault point closes a valve
+        // there), so the supervisor gives up on it after StallTimeout and restarts it, again and again.
+        JsonObject stalling = (JsonObject)camera.DeepClone();
+        stalling["StallTimeout"] = "00:00:01";
+        (Stats? stalled, int stallRestarts) = await MeasureDoorLatencyAsync(
+            "R6", stalling, Records, ct, new Dictionary<string, string> { [FaultPoint.EnvironmentVariable] = FaultPoint.CameraStall });
+
         bool Unaffected(Stats? s) => healthy is not null && s is not null && s.Count == Records
             && s.P50 <= healthy.P50 + 25 && s.P90 <= Math.Max(healthy.P90 * 1.5, healthy.P90 + 50);
-        bool passed = healthy is { Count: Records } && Unaffected(failing) && restarts > 0;
-        // A stall (a playing pipeline whose frames stop) cannot be caused from outside the process: the test-pattern
-        // source always delivers. The supervisor's stall path is PipelineSupervisorTests' in-process valve.
-        return new FaultResult("R6", "camera pipeline error", "camera device missing: restart every 0.1-0.2 s", null, null, null, passed,
-            Invariant($"record put → relay active p50/p90/max ms: healthy camera (test pattern) {Fmt(healthy)}; failing camera {Fmt(failing)} with {restarts} pipeline restarts meanwhile; a stall is not injected (no outside way; see PipelineSupervisorTests)"));
+        bool passed = healthy is { Count: Records } && Unaffected(failing) && restarts > 0 && Unaffected(stalled) && stallRestarts > 0;
+        return new FaultResult("R6", "camera pipeline error and stall", "camera device missing; frames stopped at the source (valve)", null, null, null, passed,
+            Invariant($"record put → relay active p50/p90/max ms: healthy camera (test pattern) {Fmt(healthy)}; failing camera {Fmt(failing)} with {restarts} pipeline restarts meanwhile; stalled camera {Fmt(stalled)} with {stallRestarts} stall restarts meanwhile"));
 
         static string Fmt(Stats? s) => s is null ? "none" : Invariant($"{Stats.Ms(s.P50)}/{Stats.Ms(s.P90)}/{Stats.Ms(s.Max)} (n={s.Count})");
     }
 
-    private async Task<(Stats? Latency, int Restarts)> MeasureDoorLatencyAsync(string row, JsonObject camera, int records, CancellationToken ct)
+    private async Task<(Stats? Latency, int Restarts)> MeasureDoorLatencyAsync(
+        string row, JsonObject camera, int records, CancellationToken ct, Dictionary<string, string>? environment = null)
     {
         string stream = await lab.CreateStreamAsync(row, ct);
         DaemonConfig config = lab.Config(row, stream);
         config.Settings["Camera"] = camera;
+        foreach ((string name, string value) in environment ?? [])
+        {
+            config.Environment[name] = value;
+        }
+
         config.Settings["Mqtt"]!["Enabled"] = false;
         await using ChildProcess daemon = await config.StartReadyAsync(stream, ct);
         await Task.Delay(TimeSpan.FromSeconds(2), ct); // let the camera reach its steady state (playing, or failing) first
@@ -354,7 +366,9 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
             await Task.Delay(TimeSpan.FromMilliseconds(250 + random.Next(150)), ct);
         }
 
-        int restarts = daemon.Lines.Count(l => l.Contains("Camera pipeline ended", StringComparison.Ordinal));
+        // A stall restart says why ("Camera pipeline ended (stalled: no frame for …)"): the stall run counts only those.
+        string marker = environment is null ? "Camera pipeline ended" : "Camera pipeline ended (stalled";
+        int restarts = daemon.Lines.Count(l => l.Contains(marker, StringComparison.Ordinal));
         return (Stats.Of(latencies), restarts);
     }
 

@@ -158,7 +158,7 @@ public sealed class HostConfigurationTests : IDisposable
     {
         using var _ = new AwsEnvironment("AKIDTEST", "test-secret");
         var settings = System.Text.Json.Nodes.JsonNode.Parse(Merge("""{ "Recognition": { "Source": "image-api" }, "Triggers": { "Interval": "00:00:10" } }"""))!.AsObject();
-        MergeInto(settings, System.Text.Json.Nodes.JsonNode.Parse(extra)!.AsObject());
+        HostConfigFiles.MergeInto(settings, System.Text.Json.Nodes.JsonNode.Parse(extra)!.AsObject());
         string file = Write(settings.ToJsonString());
         var error = new StringWriter();
 
@@ -286,38 +286,7 @@ public sealed class HostConfigurationTests : IDisposable
         }
     }
 
-    /// <summary>A valid base (simulated door, a stream name, a temp state directory) with <paramref name="json"/> over it.</summary>
-    private string Merge(string json)
-    {
-        var baseNode = System.Text.Json.Nodes.JsonNode.Parse($$"""
-            { "Device": { "Id": "test", "StateDirectory": "{{_directory}}" },
-              "Door": { "Driver": "simulated" },
-              "Recognition": { "Source": "kinesis", "Kinesis": { "StreamName": "door-events" } },
-              "Aws": { "Region": "us-east-1" } }
-            """)!.AsObject();
-        MergeInto(baseNode, System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject());
-        return baseNode.ToJsonString();
-    }
+    private string Merge(string json) => HostConfigFiles.Merge(_directory, json);
 
-    private static void MergeInto(System.Text.Json.Nodes.JsonObject target, System.Text.Json.Nodes.JsonObject source)
-    {
-        foreach (var (key, value) in source.ToList())
-        {
-            if (value is System.Text.Json.Nodes.JsonObject child && target[key] is System.Text.Json.Nodes.JsonObject existing)
-            {
-                MergeInto(existing, child);
-            }
-            else
-            {
-                target[key] = value?.DeepClone();
-            }
-        }
-    }
-
-    private string Write(string json)
-    {
-        string file = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".json");
-        File.WriteAllText(file, json);
-        return file;
-    }
+    private string Write(string json) => HostConfigFiles.Write(_directory, json);
 }

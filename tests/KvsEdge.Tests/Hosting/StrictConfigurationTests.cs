@@ -175,37 +175,7 @@ public sealed class StrictConfigurationTests : IDisposable
         return error.ToString();
     }
 
-    private string Merge(string json)
-    {
-        var baseNode = System.Text.Json.Nodes.JsonNode.Parse($$"""
-            { "Device": { "Id": "test", "StateDirectory": "{{_directory}}" },
-              "Door": { "Driver": "simulated" },
-              "Recognition": { "Source": "kinesis", "Kinesis": { "StreamName": "door-events" } },
-              "Aws": { "Region": "us-east-1" } }
-            """)!.AsObject();
-        Merge(baseNode, System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject());
-        return baseNode.ToJsonString();
-    }
+    private string Merge(string json) => HostConfigFiles.Merge(_directory, json);
 
-    private static void Merge(System.Text.Json.Nodes.JsonObject target, System.Text.Json.Nodes.JsonObject source)
-    {
-        foreach (var (key, value) in source.ToList())
-        {
-            if (value is System.Text.Json.Nodes.JsonObject child && target[key] is System.Text.Json.Nodes.JsonObject existing)
-            {
-                Merge(existing, child);
-            }
-            else
-            {
-                target[key] = value?.DeepClone();
-            }
-        }
-    }
-
-    private string Write(string json)
-    {
-        string file = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".json");
-        File.WriteAllText(file, json);
-        return file;
-    }
+    private string Write(string json) => HostConfigFiles.Write(_directory, json);
 }

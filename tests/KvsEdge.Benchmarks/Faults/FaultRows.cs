@@ -302,7 +302,9 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
     /// <summary>Camera pipeline failing and restarting: record put → relay active no slower than with a healthy camera.</summary>
     public async Task<FaultResult> CameraFaultsAsync(CancellationToken ct)
     {
-        const int Records = 20;
+        // Put → relay includes the phase of the 200 ms Kinesis poll (uniform noise of ±60 ms on one sample), so 40 records
+        // per run and a p50 margin of 50 ms: a door path held up by the camera shows as hundreds of ms, not tens.
+        const int Records = 40;
         var camera = new JsonObject
         {
             ["Enabled"] = true,
@@ -329,10 +331,10 @@ internal sealed partial class FaultRows(FaultLab lab, FaultOptions options)
             "R6", stalling, Records, ct, new Dictionary<string, string> { [FaultPoint.EnvironmentVariable] = FaultPoint.CameraStall });
 
         bool Unaffected(Stats? s) => healthy is not null && s is not null && s.Count == Records
-            && s.P50 <= healthy.P50 + 25 && s.P90 <= Math.Max(healthy.P90 * 1.5, healthy.P90 + 50);
+            && s.P50 <= healthy.P50 + 50 && s.P90 <= Math.Max(healthy.P90 * 1.5, healthy.P90 + 50);
         bool passed = healthy is { Count: Records } && Unaffected(failing) && restarts > 0 && Unaffected(stalled) && stallRestarts > 0;
         return new FaultResult("R6", "camera pipeline error and stall", "camera device missing; frames stopped at the source (valve)", null, null, null, passed,
-            Invariant($"record put → relay active p50/p90/max ms: healthy camera (test pattern) {Fmt(healthy)}; failing camera {Fmt(failing)} with {restarts} pipeline restarts meanwhile; stalled camera {Fmt(stalled)} with {stallRestarts} stall restarts meanwhile"));
+            Invariant($"record put → relay active p50/p90/max ms: healthy camera (test pattern) {Fmt(healthy)}; failing camera {Fmt(failing)} with {restarts} pipeline restarts meanwhile; stalled camera {Fmt(stalled)} with {stallRestarts} stall restarts meanwhile (pass: every record pulsed, p50 within +50 ms and p90 within ×1.5 or +50 ms of the healthy run)"));
 
         static string Fmt(Stats? s) => s is null ? "none" : Invariant($"{Stats.Ms(s.P50)}/{Stats.Ms(s.P90)}/{Stats.Ms(s.Max)} (n={s.Count})");
     }

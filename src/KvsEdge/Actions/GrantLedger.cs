@@ -95,7 +95,7 @@ public sealed class GrantLedger : IDisposable
         }
     }
 
-    /// <summary>Replaces the file with <paramref name="entries"/> (temp file, fsync, rename, directory fsync).</summary>
+    /// <summary>Replaces the file with <paramref name="entries"/> through <see cref="DurableFiles.ReplaceAtomically"/>.</summary>
     /// <exception cref="IOException">The state directory cannot be written (read-only, full).</exception>
     /// <exception cref="UnauthorizedAccessException">The state directory cannot be written.</exception>
     public void Compact(IReadOnlyList<GrantLedgerEntry> entries)
@@ -104,24 +104,14 @@ public sealed class GrantLedger : IDisposable
         lock (_gate)
         {
             CloseStream();
-            string directory = Path.GetDirectoryName(_path)!;
-            Directory.CreateDirectory(directory);
-            string temp = _path + ".tmp";
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            using var content = new MemoryStream();
+            foreach (GrantLedgerEntry entry in entries)
             {
-                foreach (GrantLedgerEntry entry in entries)
-                {
-                    stream.Write(Format(entry));
-                }
-
-                stream.Flush(flushToDisk: true);
+                content.Write(Format(entry));
             }
 
-            // The temp file's own entry must be durable before the rename replaces the ledger, and the rename itself
-            // after it, or a power cut could leave an empty ledger and let a redelivered record unlock again.
-            DurableFiles.SyncDirectory(directory);
-            File.Move(temp, _path, overwrite: true);
-            DurableFiles.SyncDirectory(directory);
+            DurableFiles.ReplaceAtomically(_path, content.GetBuffer().AsSpan(0, (int)content.Length));
         }
     }
 

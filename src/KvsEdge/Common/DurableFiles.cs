@@ -14,7 +14,8 @@ internal static partial class DurableFiles
 
     /// <summary>
     /// Replaces <paramref name="path"/> with <paramref name="content"/> atomically: a temporary file beside it, fsynced,
-    /// renamed over it, then the directory fsynced, so a power cut leaves the old content or the new, never a torn file.
+    /// the directory fsynced, the rename over it, and the directory fsynced again, so a power cut leaves the old content
+    /// or the new, never a torn or empty file.
     /// </summary>
     /// <exception cref="IOException">A step failed; the old file, if any, is still whole.</exception>
     public static void ReplaceAtomically(string path, ReadOnlySpan<byte> content)
@@ -27,6 +28,9 @@ internal static partial class DurableFiles
             stream.Flush(flushToDisk: true);
         }
 
+        // The temp file's own entry must be durable before the rename replaces the old file, and the rename itself
+        // after it: otherwise a power cut could leave an empty file where the old one was.
+        SyncDirectory(directory);
         File.Move(temp, path, overwrite: true);
         SyncDirectory(directory);
     }

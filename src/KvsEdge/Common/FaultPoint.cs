@@ -42,7 +42,7 @@ public sealed partial class FaultPoint
     /// <summary>Kills this process with SIGKILL (no finally blocks, no flush, like a power cut) when <paramref name="point"/> is armed.</summary>
     public void Reached(string point)
     {
-        if (string.Equals(Armed, point, StringComparison.Ordinal))
+        if (IsArmed(point))
         {
             // Written synchronously: the suite reads it to know the kill was ours.
             Console.Error.WriteLine($"{EnvironmentVariable}={point}: killing this process");

@@ -51,7 +51,7 @@ public static class StatusPayloads
     public static string Recognition(RecognitionStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Iso(status.LastRecordAt), status.LastError, status.ImageApi, status.ConfigError, status.Ledger);
+        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Timestamps.Iso(status.LastRecordAt), status.LastError, status.ImageApi, status.ConfigError, status.Ledger);
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.RecognitionPayload);
     }
 
@@ -68,16 +68,15 @@ public static class StatusPayloads
             decision.FaceId,
             observation?.StreamArn,
             observation?.FragmentNumber,
-            observation?.ProducerTimestamp is { } seconds ? Iso(FromEpochSeconds(seconds)) : null,
-            Iso(observation?.FrameTime),
+            observation?.ProducerTimestamp is { } seconds ? Timestamps.Iso(FromEpochSeconds(seconds)) : null,
+            Timestamps.Iso(observation?.FrameTime),
             observation?.Source,
-            Iso(observation?.ReceivedAt),
-            Iso(decision.DecidedAt)!);
+            Timestamps.Iso(observation?.ReceivedAt),
+            Timestamps.Iso(decision.DecidedAt)!);
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.EventPayload);
     }
 
     /// <summary>ISO 8601 UTC with milliseconds, e.g. <c>2026-11-25T10:00:00.123Z</c>.</summary>
-    public static string? Iso(DateTimeOffset? value) => Timestamps.Iso(value);
 
     // ProducerTimestamp is epoch seconds with a fraction (FACTS.md); keep millisecond precision.
     private static DateTimeOffset FromEpochSeconds(double seconds) =>

@@ -76,8 +76,6 @@ public static class StatusPayloads
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.EventPayload);
     }
 
-    /// <summary>ISO 8601 UTC with milliseconds, e.g. <c>2026-11-25T10:00:00.123Z</c>.</summary>
-
     // ProducerTimestamp is epoch seconds with a fraction (FACTS.md); keep millisecond precision.
     private static DateTimeOffset FromEpochSeconds(double seconds) =>
         DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000.0, MidpointRounding.AwayFromZero));

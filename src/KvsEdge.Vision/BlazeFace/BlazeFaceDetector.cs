@@ -120,6 +120,10 @@ public sealed class BlazeFaceDetector : IFaceDetector
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+
+            // The converted model carries unused initializers that ONNX Runtime warns about on stderr at every load;
+            // errors still reach the exception we raise.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
 
         // Idle threads must not spin on a small CPU shared with the camera pipeline.

@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
+using KvsEdge.Gstreamer;
 
 namespace KvsEdge.TestSupport;
 
@@ -10,9 +8,9 @@ public sealed record DecodedPhoto(string Path, byte[] Pixels, int Width, int Hei
 /// <summary>
 /// The vision tests' photos and model, from caches that scripts/fetch-test-photos.sh and scripts/fetch-models.sh fill
 /// (both run by scripts/install-prerequisites.sh). A missing file fails the test with the script to run: these tests
-/// never skip, so CI cannot pass without them. Photos are decoded by gst-launch-1.0 (no image library).
+/// never skip, so CI cannot pass without them. Photos are decoded by GStreamer through our binding (no image library).
 /// </summary>
-public static partial class VisionTestData
+public static class VisionTestData
 {
     private static readonly Dictionary<string, DecodedPhoto> Decoded = new(StringComparer.Ordinal);
     private static readonly Lock Gate = new();
@@ -37,7 +35,7 @@ public static partial class VisionTestData
     /// <summary>The BlazeFace model in its cache (KVSEDGE_MODEL_CACHE or ~/.cache/kvsedge/models).</summary>
     public static string BlazeFaceModel => Existing(KvsEdge.Vision.BlazeFace.BlazeFaceModel.CachePath(), "scripts/fetch-models.sh");
 
-    /// <summary>Decodes <paramref name="path"/> to RGB24 with gst-launch-1.0, once per path.</summary>
+    /// <summary>Decodes <paramref name="path"/> to RGB24 with GStreamer (our binding, in-process), once per path.</summary>
     public static DecodedPhoto Decode(string path)
     {
         lock (Gate)
@@ -48,42 +46,21 @@ public static partial class VisionTestData
             }
         }
 
-        string raw = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"kvsedge-photo-{Environment.ProcessId}-{Guid.NewGuid():N}.rgb");
+        using var pipeline = Pipeline.Parse(
+            $"filesrc location=\"{path}\" ! decodebin ! videoconvert ! video/x-raw,format=RGB ! appsink name=photo sync=false");
+        using AppSink sink = pipeline.GetAppSink("photo");
+        pipeline.SetState(PipelineState.Playing);
         try
         {
-            var info = new ProcessStartInfo("gst-launch-1.0")
+            using Sample sample = sink.TryPullSample(TimeSpan.FromSeconds(30))
+                ?? throw new InvalidOperationException($"GStreamer decoded no frame from {path}");
+            if (sample is not { Format: "RGB", Width: int width, Height: int height, Stride: int stride } || sample.Size < stride * height)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string arg in (string[])["-v", "filesrc", $"location={path}", "!", "decodebin", "!", "videoconvert", "!",
-                "video/x-raw,format=RGB", "!", "filesink", $"location={raw}"])
-            {
-                info.ArgumentList.Add(arg);
+                throw new InvalidOperationException(
+                    $"{path} decoded to {sample.Format} {sample.Width}x{sample.Height}, stride {sample.Stride}, {sample.Size} bytes; expected RGB");
             }
 
-            using Process gst = Process.Start(info) ?? throw new InvalidOperationException("gst-launch-1.0 did not start");
-            Task<string> stderr = gst.StandardError.ReadToEndAsync();
-            string stdout = gst.StandardOutput.ReadToEnd();
-            gst.WaitForExit();
-            if (gst.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"gst-launch-1.0 could not decode {path} (exit {gst.ExitCode}): {stdout}{stderr.Result}");
-            }
-
-            // The filesink's negotiated caps say the size; the file's length gives the row stride.
-            Match caps = RgbCaps().Matches(stdout).LastOrDefault()
-                ?? throw new InvalidOperationException($"gst-launch-1.0 printed no RGB caps for {path}: {stdout}");
-            int width = int.Parse(Dimension(caps.Value, "width"), CultureInfo.InvariantCulture);
-            int height = int.Parse(Dimension(caps.Value, "height"), CultureInfo.InvariantCulture);
-            byte[] pixels = File.ReadAllBytes(raw);
-            if (pixels.Length % height != 0 || pixels.Length / height < width * 3)
-            {
-                throw new InvalidOperationException($"{path} decoded to {pixels.Length} bytes, not {height} rows of at least {width * 3}");
-            }
-
-            var photo = new DecodedPhoto(path, pixels, width, height, pixels.Length / height);
+            var photo = new DecodedPhoto(path, sample.ToArray(), width, height, stride);
             lock (Gate)
             {
                 Decoded[path] = photo;
@@ -93,7 +70,7 @@ public static partial class VisionTestData
         }
         finally
         {
-            File.Delete(raw);
+            pipeline.SetState(PipelineState.Null);
         }
     }
 
@@ -103,14 +80,4 @@ public static partial class VisionTestData
             : throw new FileNotFoundException(
                 $"{path} is missing: run `bash {script}` (or `bash scripts/install-prerequisites.sh`, which runs it). "
                 + "The vision tests need it and do not skip.", path);
-
-    private static string Dimension(string caps, string name) =>
-        Field().Matches(caps).FirstOrDefault(m => m.Groups[1].Value == name)?.Groups[2].Value
-            ?? throw new InvalidOperationException($"no {name} in {caps}");
-
-    [GeneratedRegex(@"GstFileSink:filesink\d+\.GstPad:sink: caps = video/x-raw,[^\n]*format=\(string\)RGB[^\n]*")]
-    private static partial Regex RgbCaps();
-
-    [GeneratedRegex(@"\b(width|height)=\(int\)(\d+)")]
-    private static partial Regex Field();
 }

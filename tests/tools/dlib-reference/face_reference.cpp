@@ -2,7 +2,9 @@
 // aligns them with the 5-point shape predictor and computes descriptors. It writes, per face:
 //   <out>/<stem>.<i>.rgb     the aligned 150x150 chip, raw RGB24 (what the C# test feeds to the ONNX model)
 //   <out>/<stem>.<i>.txt     line 1: the 5 landmarks "x0 y0 ... x4 y4" in image pixels;
-//                            line 2: the face box "left top right bottom"; line 3: the 128 descriptor values
+//                            line 2: the face box "left top right bottom"; line 3: the 128 descriptor values;
+//                            line 4: the photo's "width height"
+//   <out>/<stem>.image.rgb   the photo as dlib decoded it, raw RGB24 (for our own alignment from the same landmarks)
 // Jobs come on stdin, one a line: "IMAGE<TAB>STEM" (faces found by dlib's HOG detector) or
 // "IMAGE<TAB>STEM<TAB>LEFT TOP WIDTH HEIGHT" (a face box given by hand, e.g. from kphotoalbum's index.xml).
 // Usage: face_reference SHAPE_PREDICTOR_5.dat RESNET.dat OUT_DIR < JOBS
@@ -74,6 +76,13 @@ int main(int argc, char** argv)
                 b >> l >> t >> w >> h;
                 faces.push_back(rectangle(l, t, l + w - 1, t + h - 1));
             }
+            if (!faces.empty())
+            {
+                std::ofstream whole(out + "/" + name + ".image.rgb", std::ios::binary);
+                for (long r = 0; r < img.nr(); ++r)
+                    for (long c = 0; c < img.nc(); ++c)
+                        whole.put((char)img(r, c).red).put((char)img(r, c).green).put((char)img(r, c).blue);
+            }
             int i = 0;
             for (auto face : faces)
             {
@@ -93,7 +102,7 @@ int main(int argc, char** argv)
                 txt << "\n" << face.left() << " " << face.top() << " " << face.right() << " " << face.bottom() << "\n";
                 for (long k = 0; k < d.size(); ++k)
                     txt << (k ? " " : "") << d(k);
-                txt << "\n";
+                txt << "\n" << img.nc() << " " << img.nr() << "\n";
             }
             std::cout << name << " " << i << "\n";
         }

@@ -101,4 +101,5 @@ done < "$work/labels.tsv" > "$staging/labels.tsv"
 echo "$stamp" > "$staging/DONE"
 rm -rf "$DEST"
 mv "$staging" "$DEST"
-echo "dlib reference: $(ls "$DEST/chips" | grep -c '\.txt$') chips, $(wc -l < "$DEST/labels.tsv") labelled, in $DEST"
+faces=("$DEST"/chips/*.txt)
+echo "dlib reference: ${#faces[@]} faces, $(wc -l < "$DEST/labels.tsv") labelled, in $DEST"

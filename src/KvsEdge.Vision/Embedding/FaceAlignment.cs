@@ -110,7 +110,8 @@ public static class FaceAlignment
 
     /// <summary>
     /// Fills <paramref name="chip"/> (size×size RGB24) by bilinear sampling of <paramref name="image"/> through
-    /// <paramref name="chipToImage"/>. Chip pixels whose 2×2 neighbourhood leaves the image are black, as in dlib.
+    /// <paramref name="chipToImage"/> (supersampled when the face is larger than the chip). Chip pixels whose
+    /// neighbourhood leaves the image are black, as in dlib.
     /// </summary>
     public static void ExtractChip(RgbImage image, SimilarityTransform chipToImage, Span<byte> chip, int size = FaceEmbedder.ChipSize)
     {
@@ -124,33 +125,64 @@ public static class FaceAlignment
             throw new ArgumentException("Image buffer smaller than its width, height and stride say.", nameof(image));
         }
 
-        var px = image.Pixels;
-        int stride = image.Stride;
+        // A face larger than the chip is shrunk: average k×k bilinear samples per chip pixel (k ≈ the scale, at most 4)
+        // so fine detail does not alias, as dlib's pyramid does before its own bilinear step.
+        int k = Math.Clamp((int)Math.Ceiling(chipToImage.Scale - 0.25), 1, 4);
+        Span<double> sum = stackalloc double[3];
+        int inside;
         for (int r = 0; r < size; r++)
         {
-            // Walk the row incrementally: each chip column adds (A, B) in the image.
-            var (sx, sy) = chipToImage.Apply(0, r);
-            for (int c = 0; c < size; c++, sx += chipToImage.A, sy += chipToImage.B)
+            for (int c = 0; c < size; c++)
             {
-                int o = ((r * size) + c) * 3;
-                double fx0 = Math.Floor(sx), fy0 = Math.Floor(sy);
-                if (fx0 < 0 || fy0 < 0 || fx0 + 1 >= image.Width || fy0 + 1 >= image.Height)
+                sum.Clear();
+                inside = 0;
+                for (int sy = 0; sy < k; sy++)
                 {
+                    for (int sx = 0; sx < k; sx++)
+                    {
+                        var (x, y) = chipToImage.Apply(c + ((sx + 0.5) / k) - 0.5, r + ((sy + 0.5) / k) - 0.5);
+                        if (Sample(image, x, y, sum))
+                        {
+                            inside++;
+                        }
+                    }
+                }
+
+                int o = ((r * size) + c) * 3;
+                if (inside < k * k)
+                {
+                    // Any sample off the image: black, as dlib leaves chip pixels it cannot interpolate.
                     chip[o] = chip[o + 1] = chip[o + 2] = 0;
                     continue;
                 }
 
-                int x0 = (int)fx0, y0 = (int)fy0;
-                double fx = sx - fx0, fy = sy - fy0;
-                double w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-                int p00 = (y0 * stride) + (x0 * 3), p01 = p00 + stride;
-                for (int k = 0; k < 3; k++)
+                for (int ch = 0; ch < 3; ch++)
                 {
-                    double v = (w00 * px[p00 + k]) + (w10 * px[p00 + 3 + k]) + (w01 * px[p01 + k]) + (w11 * px[p01 + 3 + k]);
-                    chip[o + k] = (byte)Math.Clamp((int)(v + 0.5), 0, 255);
+                    chip[o + ch] = (byte)Math.Clamp((int)((sum[ch] / inside) + 0.5), 0, 255);
                 }
             }
         }
+    }
+
+    // Adds the bilinear value at (x, y) to sum; false when the 2×2 neighbourhood leaves the image.
+    private static bool Sample(RgbImage image, double x, double y, Span<double> sum)
+    {
+        double fx0 = Math.Floor(x), fy0 = Math.Floor(y);
+        if (fx0 < 0 || fy0 < 0 || fx0 + 1 >= image.Width || fy0 + 1 >= image.Height)
+        {
+            return false;
+        }
+
+        var px = image.Pixels;
+        double fx = x - fx0, fy = y - fy0;
+        double w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        int p00 = ((int)fy0 * image.Stride) + ((int)fx0 * 3), p01 = p00 + image.Stride;
+        for (int ch = 0; ch < 3; ch++)
+        {
+            sum[ch] += (w00 * px[p00 + ch]) + (w10 * px[p00 + 3 + ch]) + (w01 * px[p01 + ch]) + (w11 * px[p01 + 3 + ch]);
+        }
+
+        return true;
     }
 
     /// <summary>A chip from dlib's five landmarks (<see cref="Dlib5Template"/> order).</summary>

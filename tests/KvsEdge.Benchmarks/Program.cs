@@ -5,7 +5,7 @@ using System.Globalization;
 namespace KvsEdge.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults [options]
+/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults|embed [options]
 /// Exit codes: 0 the bench ran (targets met or MISSED, see output), 1 it could not run or measure, 64 bad usage, 130 cancelled.
 /// `faults` exits 1 when any row fails.
 /// </summary>
@@ -16,6 +16,7 @@ internal static class Program
                KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
                KvsEdge.Benchmarks imageapi [--triggers N] [--width W] [--height H] [--seed N]
                KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...] [--keep true]
+               KvsEdge.Benchmarks embed [--faces N] [--threads N] [--model FILE]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
                          next to a plain boto3 polling consumer, then the daemon's idle RSS.
@@ -45,6 +46,11 @@ internal static class Program
           --kinesis-outage-seconds N  R3's outage (default 120)
           --only LIST    only these rows (comma-separated), e.g. R1,R5
           --keep true    keep the scratch directory, with every kvsedge process's output (output-N.log)
+
+          embed          the local face embedder (issue 16): 5-point alignment and ONNX embedding ms per face, p50/p99.
+          --faces N      measured faces (default 300, at least 20; 20 warm-up faces before)
+          --threads N    ONNX Runtime intra-op threads (default 1)
+          --model FILE   the ONNX model (default: the cache of scripts/build-face-embedder.sh)
         """;
 
     private static async Task<int> Main(string[] args)
@@ -64,6 +70,7 @@ internal static class Program
         PipelineOptions? pipeline = null;
         ImageApiBenchOptions? imageApi = null;
         Faults.FaultOptions? faults = null;
+        EmbedBenchOptions? embed = null;
         string? error;
         bool parsed = args[0] switch
         {
@@ -71,6 +78,7 @@ internal static class Program
             "pipeline" => PipelineOptions.TryParse(args.AsSpan(1), out pipeline, out error),
             "imageapi" => ImageApiBenchOptions.TryParse(args.AsSpan(1), out imageApi, out error),
             "faults" => Faults.FaultOptions.TryParse(args.AsSpan(1), out faults, out error),
+            "embed" => EmbedBenchOptions.TryParse(args.AsSpan(1), out embed, out error),
             _ => Fail($"unknown command '{args[0]}'", out error),
         };
         if (!parsed)
@@ -91,6 +99,11 @@ internal static class Program
             if (faults is not null)
             {
                 return await Faults.FaultSuite.RunAsync(faults, cancel.Token);
+            }
+
+            if (embed is not null)
+            {
+                return await EmbedBench.RunAsync(embed, cancel.Token);
             }
 
             if (imageApi is not null)

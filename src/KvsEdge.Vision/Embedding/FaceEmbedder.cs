@@ -34,9 +34,19 @@ public sealed class FaceEmbedder : IDisposable
         _inputName = inputName;
         _outputName = outputName;
         ModelPath = modelPath;
+        SourceSha256 = session.ModelMetadata.CustomMetadataMap.GetValueOrDefault(SourceSha256Key);
     }
 
+    /// <summary>The metadata key under which scripts/face-embedder/dlib_to_onnx.py records its source's SHA-256.</summary>
+    public const string SourceSha256Key = "kvsedge.source_sha256";
+
     public string ModelPath { get; }
+
+    /// <summary>
+    /// The SHA-256 of the dlib weights the model was converted from (null for a model without that metadata): what a
+    /// gallery of descriptors records, since descriptors of different models cannot be compared.
+    /// </summary>
+    public string? SourceSha256 { get; }
 
     /// <summary>
     /// Loads and checks the model: one float input [N|1, 3, 150, 150] and one float output [N|1, 128]. Every failure is a

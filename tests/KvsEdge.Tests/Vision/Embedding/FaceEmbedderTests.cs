@@ -41,6 +41,13 @@ public class FaceEmbedderTests(FaceEmbedderFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public void The_model_names_the_pinned_dlib_weights_it_was_converted_from()
+    {
+        // The SHA-256 pinned in scripts/build-face-embedder.sh (RESNET_SHA256).
+        Assert.Equal("55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30", _embedder.SourceSha256);
+    }
+
+    [Fact]
     public void A_batch_gives_the_same_descriptors_as_one_chip_at_a_time()
     {
         var faces = EmbeddingTestData.Faces().Take(4).ToArray();

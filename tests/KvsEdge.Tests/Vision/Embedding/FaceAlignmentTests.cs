@@ -109,14 +109,15 @@ public class FaceAlignmentTests
     {
         const int W = 300, H = 300;
         var px = Enumerable.Repeat((byte)200, W * H * 3).ToArray();
-        // Scale 1, shifted so that chip columns >= 100 fall right of the image (x >= 299).
-        var t = new SimilarityTransform(1, 0, 199, 50);
+        // Scale 2 (2x2 samples per chip pixel, at ±0.5 image pixels): chip column c samples x = 2c + 101 ± 0.5, and the
+        // last column whose 2x2 bilinear neighbourhoods all fit (x + 1 <= 299) is 98; column 99 has one sample off.
+        var t = new SimilarityTransform(2, 0, 101, 50);
         var chip = new byte[FaceEmbedder.ChipBytes];
 
         FaceAlignment.ExtractChip(new RgbImage(px, W, H, W * 3), t, chip);
 
-        Assert.Equal(200, chip[((10 * Size) + 99) * 3]);
-        Assert.Equal(0, chip[((10 * Size) + 100) * 3]);
+        Assert.Equal(200, chip[((10 * Size) + 98) * 3]);
+        Assert.Equal(0, chip[((10 * Size) + 99) * 3]); // partly off the image: black, not an average of what is left
         Assert.Equal(0, chip[((10 * Size) + 149) * 3]);
     }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need beside the .NET SDK: Mosquitto (broker and clients) and GStreamer from apt, kinesalite
-# from npm (into .tools/, pinned), the face detector model and the vision test photos (into caches). Idempotent: it installs only what is missing.
+# from npm (into .tools/, pinned), the face detector model and the vision test photos, the local face embedder model and
+# dlib's reference descriptors (into caches). Idempotent: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +9,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 apt_packages=(mosquitto mosquitto-clients gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-plugins-base-apps libgstreamer1.0-0 nodejs npm shellcheck libxml2-utils debootstrap)
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-plugins-base-apps libgstreamer1.0-0 nodejs npm shellcheck libxml2-utils debootstrap
+  g++ libblas3 liblapack3 libjpeg62-turbo libpng16-16)
 missing=()
 for p in "${apt_packages[@]}"; do
   # nodejs/npm may come from elsewhere (nvm, NodeSource): a working binary is enough.
@@ -46,5 +48,9 @@ fi
 # installed), both into caches outside the repository.
 bash scripts/fetch-models.sh
 bash scripts/fetch-test-photos.sh
+# The local face embedder (issue 16): dlib's ResNet converted to ONNX, then dlib's own descriptors of the vision test
+# photos' faces for the tests to compare with (needs the photos fetched above). Both into caches.
+bash scripts/build-face-embedder.sh
+bash scripts/build-dlib-reference.sh
 
 echo "Prerequisites ready: $(mosquitto -h 2>&1 | head -1), $(gst-launch-1.0 --version | sed -n 2p), kinesalite $KINESALITE_VERSION, node $(node --version), moto $(python3 -c 'import moto; print(moto.__version__)')"

@@ -5,7 +5,7 @@ using System.Globalization;
 namespace KvsEdge.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults|vision [options]
+/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults|vision|embed [options]
 /// Exit codes: 0 the bench ran (targets met or MISSED, see output), 1 it could not run or measure, 64 bad usage, 130 cancelled.
 /// `faults` exits 1 when any row fails.
 /// </summary>
@@ -17,6 +17,7 @@ internal static class Program
                KvsEdge.Benchmarks imageapi [--triggers N] [--width W] [--height H] [--seed N]
                KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...] [--keep true]
                KvsEdge.Benchmarks vision [--iterations N] [--threads N] [--model FILE] [--only inference,...]
+               KvsEdge.Benchmarks embed [--faces N] [--threads N] [--model FILE]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
                          next to a plain boto3 polling consumer, then the daemon's idle RSS.
@@ -54,6 +55,10 @@ internal static class Program
           --threads N    ONNX Runtime intra-op threads (default 1, as the app)
           --model FILE   another BlazeFace ONNX file than the cached one
           --only LIST    only these rows (comma-separated)
+          embed          the local face embedder (issue 16): 5-point alignment and ONNX embedding ms per face, p50/p99.
+          --faces N      measured faces (default 300, at least 20; 20 warm-up faces before)
+          --threads N    ONNX Runtime intra-op threads (default 1)
+          --model FILE   the ONNX model (default: the cache of scripts/build-face-embedder.sh)
         """;
 
     private static async Task<int> Main(string[] args)
@@ -74,6 +79,7 @@ internal static class Program
         ImageApiBenchOptions? imageApi = null;
         Faults.FaultOptions? faults = null;
         VisionBenchOptions? vision = null;
+        EmbedBenchOptions? embed = null;
         string? error;
         bool parsed = args[0] switch
         {
@@ -82,6 +88,7 @@ internal static class Program
             "imageapi" => ImageApiBenchOptions.TryParse(args.AsSpan(1), out imageApi, out error),
             "faults" => Faults.FaultOptions.TryParse(args.AsSpan(1), out faults, out error),
             "vision" => VisionBenchOptions.TryParse(args.AsSpan(1), out vision, out error),
+            "embed" => EmbedBenchOptions.TryParse(args.AsSpan(1), out embed, out error),
             _ => Fail($"unknown command '{args[0]}'", out error),
         };
         if (!parsed)
@@ -109,6 +116,11 @@ internal static class Program
                 return await VisionBench.RunAsync(vision, cancel.Token);
             }
 
+            if (embed is not null)
+            {
+                return await EmbedBench.RunAsync(embed, cancel.Token);
+            }
+
             if (imageApi is not null)
             {
                 return await ImageApiBench.RunAsync(imageApi, cancel.Token);
@@ -118,7 +130,8 @@ internal static class Program
                 ? await PipelineBench.RunAsync(pipeline, cancel.Token)
                 : await LatencyBench.RunAsync(latency!, cancel.Token);
         }
-        catch (Exception ex) when (ex is BenchException or ChildProcessException or FileNotFoundException or KvsEdge.Vision.Detection.VisionModelException)
+        catch (Exception ex) when (ex is BenchException or ChildProcessException or FileNotFoundException or KvsEdge.Vision.Detection.VisionModelException
+            or KvsEdge.Vision.Embedding.FaceEmbedderModelException)
         {
             Console.Error.WriteLine("BENCH FAILED: " + ex.Message);
             return 1;

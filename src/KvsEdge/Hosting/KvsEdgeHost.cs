@@ -4,6 +4,7 @@ using KvsEdge.Actions;
 using KvsEdge.Camera;
 using KvsEdge.Cloud;
 using KvsEdge.Door;
+using KvsEdge.Iot;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
 using KvsEdge.Systemd;
@@ -67,6 +68,7 @@ public static class KvsEdgeHost
 
         services.AddMqttStatus(configuration);
         services.AddHomeAssistantDiscovery(configuration);
+        services.AddIotCore(configuration);
 
         services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));
         services.AddSingleton(sp => new GrantLedger(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory));

@@ -68,7 +68,6 @@ public static class KvsEdgeHost
 
         services.AddMqttStatus(configuration);
         services.AddHomeAssistantDiscovery(configuration);
-        services.AddIotCore(configuration);
 
         services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));
         services.AddSingleton(sp => new GrantLedger(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory));
@@ -79,6 +78,8 @@ public static class KvsEdgeHost
         // After the ledger is restored: a changed `Access` section swaps the rules inside the one policy.
         services.AddSingleton<AccessRulesReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessRulesReloader>());
+        // AWS IoT Core (Iot:Enabled): the config shadow amends the Access rules above, the status shadow mirrors status.
+        services.AddIotCore(configuration);
 
         // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
         services.AddSystemdNotify();

@@ -1,4 +1,6 @@
+using KvsEdge.Access;
 using KvsEdge.Common;
+using KvsEdge.Door;
 using KvsEdge.Status;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +17,8 @@ public static class IotServiceCollectionExtensions
 
     /// <summary>
     /// Registers `Iot:*` (validated at start) and, when `Iot:Enabled`, the IoT Core connection keyed
-    /// <see cref="ConnectionName"/> and the hosted service that runs it. Shadow and jobs users subscribe and publish
+    /// <see cref="ConnectionName"/> and the hosted service that runs it, the `config` shadow (live access rules) and the
+    /// `status` shadow. Call after <c>AddMqttStatus</c> and after the <see cref="AccessPolicy"/> is registered. Shadow and jobs users subscribe and publish
     /// through that connection; it reconnects, queues and re-subscribes as the status connection does.
     /// </summary>
     public static IServiceCollection AddIotCore(this IServiceCollection services, IConfiguration configuration)
@@ -35,6 +38,30 @@ public static class IotServiceCollectionExtensions
             sp.GetRequiredService<IOptions<IotOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("KvsEdge.Iot.IotConnection")));
+        // Configuration from the `config` shadow: last-good is read before the policy is built (it post-configures
+        // the Access options), and the shadow's handlers are subscribed before the connection first connects.
+        services.TryAddSingleton<ShadowConfigStore>();
+        services.AddSingleton<IPostConfigureOptions<AccessOptions>>(sp => sp.GetRequiredService<ShadowConfigStore>());
+        services.TryAddSingleton(sp => new ConfigShadow(
+            sp.GetRequiredKeyedService<MqttBrokerConnection>(ConnectionName),
+            sp.GetRequiredService<IOptions<IotOptions>>(),
+            sp.GetRequiredService<ShadowConfigStore>(),
+            sp.GetRequiredService<IOptionsFactory<AccessOptions>>(),
+            sp.GetRequiredService<AccessPolicy>(),
+            sp.GetRequiredService<IOptions<DoorOptions>>(),
+            sp.GetService<DoorController>(),
+            sp.GetRequiredService<ILogger<ConfigShadow>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigShadow>());
+
+        // Status in the `status` shadow: every status update also goes there (rate-limited).
+        services.TryAddSingleton(sp => new StatusShadow(
+            sp.GetRequiredKeyedService<MqttBrokerConnection>(ConnectionName),
+            sp.GetRequiredService<IOptions<IotOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<StatusShadow>());
+        services.Replace(ServiceDescriptor.Singleton<IStatusPublisher>(sp => new StatusShadowPublisher(
+            sp.GetRequiredService<MqttStatusPublisher>(), sp.GetRequiredService<StatusShadow>())));
+
         services.AddHostedService(sp => new IotConnectionService(
             sp.GetRequiredKeyedService<MqttBrokerConnection>(ConnectionName),
             sp.GetRequiredService<ILogger<IotConnectionService>>()));

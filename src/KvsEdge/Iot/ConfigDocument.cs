@@ -193,7 +193,7 @@ public sealed class ConfigDocument
 
     /// <summary>
     /// A JSON object as configuration under <paramref name="section"/> (objects → `a:b`, arrays → `a:0`). An empty object
-    /// or list adds nothing: its key's presence in the JSON is what <see cref="Overlay"/> acts on (an empty `People` is nobody).
+    /// or list is the key with a null value, as the JSON file provider makes it (`"alice": {}` is a person with defaults).
     /// </summary>
     public static IConfiguration ToConfiguration(string section, JsonObject value)
     {
@@ -207,6 +207,11 @@ public sealed class ConfigDocument
         switch (node)
         {
             case JsonObject o:
+                if (o.Count == 0)
+                {
+                    pairs.Add(new(path, null));
+                }
+
                 foreach ((string key, JsonNode? child) in o)
                 {
                     Flatten(path + ConfigurationPath.KeyDelimiter + key, child, pairs);
@@ -214,6 +219,11 @@ public sealed class ConfigDocument
 
                 break;
             case JsonArray a:
+                if (a.Count == 0)
+                {
+                    pairs.Add(new(path, null));
+                }
+
                 for (int i = 0; i < a.Count; i++)
                 {
                     Flatten(path + ConfigurationPath.KeyDelimiter + i.ToString(CultureInfo.InvariantCulture), a[i], pairs);

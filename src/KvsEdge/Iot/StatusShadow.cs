@@ -39,6 +39,7 @@ public sealed class StatusShadow : IHostedService, IDisposable
     private bool _stopped;
     private long _lastSentTimestamp;
     private ITimer? _timer;
+    private int _sent;
 
     public StatusShadow(MqttBrokerConnection connection, IOptions<IotOptions> iot, TimeProvider time)
     {
@@ -185,8 +186,26 @@ public sealed class StatusShadow : IHostedService, IDisposable
         Send(new JsonObject { ["state"] = new JsonObject { ["reported"] = patch } });
     }
 
-    private void Send(JsonObject request) =>
+    /// <summary>Update requests sent so far (tests: rate limiting is observable without a broker).</summary>
+    internal int Sent => Volatile.Read(ref _sent);
+
+    /// <summary>The last `reported` document sent, as the shadow holds it after that update.</summary>
+    internal JsonObject? LastSent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastSent?.DeepClone().AsObject();
+            }
+        }
+    }
+
+    private void Send(JsonObject request)
+    {
+        Interlocked.Increment(ref _sent);
         _connection.Publish(_topics.Update, Encoding.UTF8.GetBytes(request.ToJsonString()), MqttQualityOfServiceLevel.AtLeastOnce, retain: false);
+    }
 
     /// <summary>
     /// The state as it fits in <paramref name="maxBytes"/>: long texts are cut, then the largest parts (vision, camera,

@@ -193,11 +193,13 @@ public sealed class ShadowStore(TimeProvider time)
             if (hasDesired)
             {
                 (newDesired, newDesiredMeta) = desired is null ? (null, null) : Merge(newDesired, newDesiredMeta, (JsonObject)desired, now);
+                (newDesired, newDesiredMeta) = newDesired is { Count: 0 } ? (null, null) : (newDesired, newDesiredMeta);
             }
 
             if (hasReported)
             {
                 (newReported, newReportedMeta) = reported is null ? (null, null) : Merge(newReported, newReportedMeta, (JsonObject)reported, now);
+                (newReported, newReportedMeta) = newReported is { Count: 0 } ? (null, null) : (newReported, newReportedMeta);
             }
 
             int size = Encoding.UTF8.GetByteCount(newDesired?.ToJsonString() ?? string.Empty) + Encoding.UTF8.GetByteCount(newReported?.ToJsonString() ?? string.Empty);
@@ -363,7 +365,7 @@ public sealed class ShadowStore(TimeProvider time)
             }
         }
 
-        return (target.Count == 0 ? null : target, metadata.Count == 0 ? null : metadata);
+        return (target, metadata);
     }
 
     private static JsonNode Leaf(JsonNode value, long now) => value is JsonArray array

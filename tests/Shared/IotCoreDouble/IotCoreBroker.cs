@@ -168,25 +168,11 @@ public sealed class IotCoreBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>The topic filters <paramref name="clientId"/> subscribed to, as Mosquitto logged them.</summary>
+    /// <summary>The topic filters <paramref name="clientId"/> subscribed to, as Mosquitto logged them (`&lt;client&gt; &lt;qos&gt; &lt;filter&gt;`).</summary>
     public IReadOnlyList<string> SubscriptionsOf(string clientId)
     {
-        var filters = new List<string>();
-        string[] lines = Output.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-        {
-            if (lines[i].Contains($"Received SUBSCRIBE from {clientId}", StringComparison.Ordinal))
-            {
-                for (int j = i + 1; j < lines.Length && lines[j].Contains('\t'); j++)
-                {
-                    string entry = lines[j].Trim();
-                    int qos = entry.LastIndexOf(" (QoS", StringComparison.Ordinal);
-                    filters.Add((qos > 0 ? entry[..qos] : entry).Split('\t', 2)[^1].Trim());
-                }
-            }
-        }
-
-        return filters;
+        var line = new System.Text.RegularExpressions.Regex("^[0-9]+: " + System.Text.RegularExpressions.Regex.Escape(clientId) + " [0-2] (\\S+)$");
+        return Output.Split('\n').Select(l => line.Match(l.TrimEnd('\r'))).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
     }
 
     public ValueTask DisposeAsync()

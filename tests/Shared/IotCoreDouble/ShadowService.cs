@@ -96,6 +96,11 @@ public sealed class ShadowService : IAsyncDisposable
         return response["version"]?.GetValue<long>() ?? throw new InvalidOperationException("Update refused: " + response.ToJsonString());
     }
 
+    /// <summary>Publishes <paramref name="json"/> on <paramref name="topic"/> as the service (e.g. a late, stale delta).</summary>
+    public Task PublishRawAsync(string topic, string json) =>
+        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(json)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
     /// <summary>Waits for a request on <paramref name="topic"/> matching <paramref name="predicate"/> (earlier ones count).</summary>
     public Task<(string Topic, string Payload)> WaitForRequestAsync(string topic, Func<string, bool> predicate, TimeSpan timeout)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KvsEdge.Access;
@@ -278,7 +277,7 @@ public sealed class ConfigShadow : IHostedService, IDisposable
     }
 
     private void Publish(string topic, JsonObject payload) =>
-        _connection.Publish(topic, Encoding.UTF8.GetBytes(payload.ToJsonString()), MqttQualityOfServiceLevel.AtLeastOnce, retain: false);
+        _connection.Publish(topic, ShadowJson.Bytes(payload), MqttQualityOfServiceLevel.AtLeastOnce, retain: false);
 
     /// <summary>
     /// The reported patch that makes `reported` equal <paramref name="next"/> for the settings: the shadow merges

@@ -204,7 +204,7 @@ public sealed class StatusShadow : IHostedService, IDisposable
     private void Send(JsonObject request)
     {
         Interlocked.Increment(ref _sent);
-        _connection.Publish(_topics.Update, Encoding.UTF8.GetBytes(request.ToJsonString()), MqttQualityOfServiceLevel.AtLeastOnce, retain: false);
+        _connection.Publish(_topics.Update, ShadowJson.Bytes(request), MqttQualityOfServiceLevel.AtLeastOnce, retain: false);
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
     private readonly Output? _grantedLed;
     private readonly Output? _deniedLed;
     private readonly Output? _statusLed;
-    private readonly TimeSpan _pulseDuration;
+    private long _pulseTicks; // Door:PulseDuration, or a remote value within the local bounds (UsePulseDuration)
     private readonly TimeSpan _deniedSignalDuration;
     private readonly TimeSpan _maxPulseDuration;
 
@@ -84,7 +84,7 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         _grantedLed = Led("granted", o.GrantedLed);
         _deniedLed = Led("denied", o.DeniedLed);
         _statusLed = Led("status", o.StatusLed);
-        _pulseDuration = o.EffectivePulseDuration;
+        _pulseTicks = o.EffectivePulseDuration.Ticks;
         _maxPulseDuration = o.EffectiveMaxPulseDuration;
         _deniedSignalDuration = o.DeniedSignalDuration > TimeSpan.Zero ? o.DeniedSignalDuration : DoorOptions.MinimumDuration;
     }
@@ -95,6 +95,22 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
 
     /// <summary>True between a successful start and disposal: only then does the door's health count for the watchdog.</summary>
     internal bool IsRunning => Volatile.Read(ref _started) && !Volatile.Read(ref _disposed);
+
+    /// <summary>How long the next unlock holds the relay active.</summary>
+    public TimeSpan PulseDuration => TimeSpan.FromTicks(Interlocked.Read(ref _pulseTicks));
+
+    /// <summary>
+    /// Uses <paramref name="requested"/> for later pulses (remote configuration), clamped to the local file's bounds
+    /// (<see cref="DoorOptions.MinimumDuration"/> to <c>Door:MaxPulseDuration</c>): nothing remote can hold the strike
+    /// open longer than the local file allows. A pulse in progress keeps its length. Returns what is used.
+    /// </summary>
+    public TimeSpan UsePulseDuration(TimeSpan requested)
+    {
+        TimeSpan applied = requested < DoorOptions.MinimumDuration ? DoorOptions.MinimumDuration
+            : requested > _maxPulseDuration ? _maxPulseDuration : requested;
+        Interlocked.Exchange(ref _pulseTicks, applied.Ticks);
+        return applied;
+    }
 
     /// <summary>The longest a healthy relay stays active: the clamped <c>Door:MaxPulseDuration</c>.</summary>
     internal TimeSpan MaxPulseDuration => _maxPulseDuration;
@@ -136,7 +152,7 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
             TrySetLed(_statusLed, on: true);
         }
 
-        Log.DoorStarted(_logger, _relay.Pin, _relay.ActiveLow ? "low" : "high", _pulseDuration);
+        Log.DoorStarted(_logger, _relay.Pin, _relay.ActiveLow ? "low" : "high", PulseDuration);
         return Task.CompletedTask;
     }
 
@@ -214,7 +230,7 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unlockError);
         }
 
-        Log.Unlocked(_logger, _pulseDuration);
+        Log.Unlocked(_logger, PulseDuration);
         RaisePendingEvents();
         return Accepted;
     }
@@ -359,7 +375,7 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         Exception? failure = null;
         try
         {
-            await Task.Delay(_pulseDuration, _timeProvider, pulse.Cancellation.Token).ConfigureAwait(false);
+            await Task.Delay(PulseDuration, _timeProvider, pulse.Cancellation.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

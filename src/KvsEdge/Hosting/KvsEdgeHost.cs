@@ -4,6 +4,7 @@ using KvsEdge.Actions;
 using KvsEdge.Camera;
 using KvsEdge.Cloud;
 using KvsEdge.Door;
+using KvsEdge.Iot;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
 using KvsEdge.Systemd;
@@ -77,6 +78,8 @@ public static class KvsEdgeHost
         // After the ledger is restored: a changed `Access` section swaps the rules inside the one policy.
         services.AddSingleton<AccessRulesReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessRulesReloader>());
+        // AWS IoT Core (Iot:Enabled): the config shadow amends the Access rules above, the status shadow mirrors status.
+        services.AddIotCore(configuration);
 
         // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
         services.AddSystemdNotify();

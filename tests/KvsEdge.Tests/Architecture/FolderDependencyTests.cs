@@ -24,9 +24,10 @@ public sealed partial class FolderDependencyTests
         ["Triggers"] = ["Common", "Systemd", "Door", "Camera", "Status"],
         ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers"],
         ["Cloud"] = ["Common", "Access", "Recognition"],
+        ["Iot"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Recognition"],
         ["Demo"] = ["Common"],
-        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Demo"],
-        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Demo", "Hosting"],
+        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Demo"],
+        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Demo", "Hosting"],
     };
 
     private static readonly string SourceRoot = Path.Combine(RepositoryRoot.Find(), "src", "KvsEdge");

@@ -5,6 +5,7 @@ using KvsEdge.Camera;
 using KvsEdge.Cloud;
 using KvsEdge.Common;
 using KvsEdge.Door;
+using KvsEdge.Iot;
 using KvsEdge.Hosting;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
@@ -29,6 +30,7 @@ public sealed class ConfigurationSchemaTests
         (DoorOptions.SectionName, typeof(DoorOptions)),
         (MqttOptions.SectionName, typeof(MqttOptions)),
         (TriggerOptions.SectionName, typeof(TriggerOptions)),
+        (IotOptions.SectionName, typeof(IotOptions)),
     ];
 
     [Fact]

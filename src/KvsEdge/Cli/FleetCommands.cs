@@ -14,20 +14,20 @@ namespace KvsEdge.Cli;
 public static class FleetCommands
 {
     public const string DefaultCertificatePath = "/etc/kvsedge/iot/device.pem.crt";
-    public const string DefaultPrivateKeyPath = "/etc/kvsedge/iot/device.pem.key";
+    public const string DefaultKeyPath = "/etc/kvsedge/iot/device.pem.key";
 
     /// <summary>The `cloud up|down --iot` options, added to both verbs.</summary>
     internal sealed class IotOptions
     {
         public Option<bool> Iot { get; } = new("--iot") { Description = "The AWS IoT identity only: thing, least-privilege IoT policy and a certificate (key and certificate written 0600 for the service)." };
 
-        public Option<string?> Thing { get; } = new("--thing") { Description = "The thing name, also the MQTT client id (default Device:Id)." };
+        public Option<string?> Thing { get; } = new("--thing") { Description = "The thing name, also the MQTT client id (default Iot:ThingName, else Device:Id)." };
 
         public Option<string> Policy { get; } = new("--policy") { Description = "The IoT policy, shared by the fleet (its policy variables confine each door).", DefaultValueFactory = _ => Aws.Iot.IotDevicePolicy.DefaultPolicyName };
 
         public Option<string> Cert { get; } = new("--cert") { Description = "Where the device certificate is written (Iot:CertificatePath).", DefaultValueFactory = _ => DefaultCertificatePath };
 
-        public Option<string> Key { get; } = new("--key") { Description = "Where the private key is written (Iot:PrivateKeyPath).", DefaultValueFactory = _ => DefaultPrivateKeyPath };
+        public Option<string> Key { get; } = new("--key") { Description = "Where the private key is written (Iot:KeyPath).", DefaultValueFactory = _ => DefaultKeyPath };
 
         public Symbol[] All => [Iot, Thing, Policy, Cert, Key];
 
@@ -68,14 +68,14 @@ public static class FleetCommands
         context.Console.WriteLine(steps.Any(s => s.Outcome == CloudOutcome.Created)
             ? "Created what was missing."
             : "Nothing to change: the thing, its policy and its certificate exist.");
-        context.Console.WriteLine($"Set Iot:ThingName={identity.ThingName}, Iot:CertificatePath={identity.CertificatePath}, Iot:PrivateKeyPath={identity.PrivateKeyPath} (and Iot:Endpoint: aws iot describe-endpoint --endpoint-type iot:Data-ATS).");
+        context.Console.WriteLine($"Set Iot:ThingName={identity.ThingName}, Iot:CertificatePath={identity.CertificatePath}, Iot:KeyPath={identity.KeyPath} Iot:CaPath (Amazon Root CA 1) and Iot:Endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS), then Iot:Enabled=true.");
         return ExitCodes.Ok;
     }
 
     internal static async Task<int> IotDownAsync(CloudContext context, IotIdentity identity, bool yes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var what = $"IoT thing '{identity.ThingName}' with its certificates (detached, deactivated, deleted; {identity.CertificatePath} and {identity.PrivateKeyPath} removed), and the policy '{identity.PolicyName}' unless other doors use it";
+        var what = $"IoT thing '{identity.ThingName}' with its certificates (detached, deactivated, deleted; {identity.CertificatePath} and {identity.KeyPath} removed), and the policy '{identity.PolicyName}' unless other doors use it";
         if (!yes)
         {
             if (!context.Console.Profile.Capabilities.Interactive)

@@ -101,6 +101,12 @@ public sealed class FleetAccessDocument
             }
         }
 
+        if (failures.Count == 0)
+        {
+            // The very check each door makes on the shadow's desired state, so the file cannot pass here and be refused there.
+            KvsEdge.Iot.ConfigDocument.Read(desired.DeepClone(), new DoorOptions(), failures);
+        }
+
         var size = Encoding.UTF8.GetByteCount(desired.ToJsonString());
         if (size > MaxDesiredBytes)
         {

@@ -28,9 +28,7 @@ public sealed record FleetDeviceResult(string ThingName, FleetDeviceOutcome Outc
 
 /// <summary>
 /// `fleet set-config`: writes the desired state of every door's `config` named shadow through the IoT data plane
-/// (UpdateThingShadow), then reads their reported state back (GetThingShadow). A door answers by reporting
-/// <c>version</c>, the shadow version of the desired state it last looked at, and <c>config_error</c>, null when it
-/// applied it and the reasons when it refused it.
+/// (UpdateThingShadow), then reads their reported state back (GetThingShadow): see <see cref="Read"/>.
 /// </summary>
 public sealed class FleetConfigPusher(IotClient iot, IotDataClient data, AwsRetry retry, TimeProvider time, ILogger<FleetConfigPusher>? logger = null)
 {
@@ -119,20 +117,37 @@ public sealed class FleetConfigPusher(IotClient iot, IotDataClient data, AwsRetr
         }
     }
 
-    /// <summary>The door's answer for the version sent, from its reported state.</summary>
+    /// <summary>
+    /// The door's answer for the version sent, from its reported state (the device side's ConfigShadow contract):
+    /// <c>config_version</c> is the desired version it applied, <c>config_refused_version</c> and <c>config_error</c>
+    /// the version it refused and why, <c>pending_restart</c> the keys that wait for a restart.
+    /// </summary>
     internal static FleetDeviceResult Read(FleetDeviceResult sent, JsonObject? reported)
     {
-        var version = reported?["version"] is JsonValue v && v.TryGetValue<long>(out var n) ? n : (long?)null;
-        if (version is null || sent.DesiredVersion is not { } desired || version < desired)
+        var applied = Long(reported?["config_version"]);
+        var refused = Long(reported?["config_refused_version"]);
+        if (sent.DesiredVersion is not { } desired)
         {
-            return sent with { ReportedVersion = version, Detail = version is null ? "no report yet" : $"still on version {version}" };
+            return sent;
         }
 
-        var error = reported!["config_error"];
-        return error is null
-            ? sent with { Outcome = FleetDeviceOutcome.Accepted, ReportedVersion = version, Detail = "applied" }
-            : sent with { Outcome = FleetDeviceOutcome.Refused, ReportedVersion = version, Detail = Describe(error) };
+        if (refused >= desired && refused >= (applied ?? -1) && reported!["config_error"] is { } error)
+        {
+            return sent with { Outcome = FleetDeviceOutcome.Refused, ReportedVersion = refused, Detail = Describe(error) };
+        }
+
+        if (applied >= desired)
+        {
+            var detail = reported!["pending_restart"] is JsonArray keys && keys.Count > 0
+                ? "applied; waits for a restart: " + Describe(keys)
+                : "applied";
+            return sent with { Outcome = FleetDeviceOutcome.Accepted, ReportedVersion = applied, Detail = detail };
+        }
+
+        return sent with { ReportedVersion = applied, Detail = applied is null ? "no report yet" : $"still on version {applied}" };
     }
+
+    private static long? Long(JsonNode? node) => node is JsonValue v && v.TryGetValue<long>(out var n) ? n : null;
 
     private static string Describe(JsonNode error) => error switch
     {

@@ -10,7 +10,7 @@ namespace KvsEdge.Fleet;
 /// <summary>Where `cloud up --iot` puts the door's IoT identity, and under which names.</summary>
 /// <param name="ThingName">The thing, which is also the MQTT client id the policy allows.</param>
 /// <param name="PolicyName">One policy for the whole fleet: its policy variables confine each door to its own topics.</param>
-public sealed record IotIdentity(string ThingName, string PolicyName, string CertificatePath, string PrivateKeyPath);
+public sealed record IotIdentity(string ThingName, string PolicyName, string CertificatePath, string KeyPath);
 
 /// <summary>
 /// `cloud up --iot` / `cloud down --iot`: the thing, the fleet's least-privilege policy (<see cref="IotDevicePolicy"/>),
@@ -69,12 +69,12 @@ public sealed class IotThingSetup(IotClient iot, AwsRetry retry, ILogger<IotThin
         var principals = await retry.RunAsync(ct => iot.ListThingPrincipalsAsync(identity.ThingName, ct), cancellationToken).ConfigureAwait(false);
         if (principals.Count > 0)
         {
-            if (!File.Exists(identity.CertificatePath) || !File.Exists(identity.PrivateKeyPath))
+            if (!File.Exists(identity.CertificatePath) || !File.Exists(identity.KeyPath))
             {
                 // AWS gives a private key once: a certificate without its files here cannot be used, only replaced.
                 throw new CloudResourceConflictException(
                     $"The thing '{identity.ThingName}' already has a certificate ({principals[0]}) but {identity.CertificatePath} or "
-                    + $"{identity.PrivateKeyPath} is missing here, and AWS never hands a private key out twice: run kvsedge cloud down --iot, then cloud up --iot.");
+                    + $"{identity.KeyPath} is missing here, and AWS never hands a private key out twice: run kvsedge cloud down --iot, then cloud up --iot.");
             }
 
             Add(new CloudStep(Certificate, CertificateId(principals[0]), CloudOutcome.Unchanged, principals[0], "ACTIVE", identity.CertificatePath));
@@ -85,13 +85,13 @@ public sealed class IotThingSetup(IotClient iot, AwsRetry retry, ILogger<IotThin
         try
         {
             // The key first: if it cannot be stored the certificate is useless and is removed again below.
-            var owner = SecretFiles.Write(identity.PrivateKeyPath, keys.PrivateKeyPem);
+            var owner = SecretFiles.Write(identity.KeyPath, keys.PrivateKeyPem);
             SecretFiles.Write(identity.CertificatePath, keys.CertificatePem);
             await retry.RunAsync(ct => iot.AttachPolicyAsync(identity.PolicyName, keys.CertificateArn, ct), cancellationToken).ConfigureAwait(false);
             await retry.RunAsync(ct => iot.AttachThingPrincipalAsync(identity.ThingName, keys.CertificateArn, ct), cancellationToken).ConfigureAwait(false);
             Add(new CloudStep(
                 Certificate, keys.CertificateId, CloudOutcome.Created, keys.CertificateArn, "ACTIVE",
-                $"{identity.CertificatePath}, {identity.PrivateKeyPath} (0600, owner {owner ?? Environment.UserName})"));
+                $"{identity.CertificatePath}, {identity.KeyPath} (0600, owner {owner ?? Environment.UserName})"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or AwsServiceException)
         {
@@ -151,7 +151,7 @@ public sealed class IotThingSetup(IotClient iot, AwsRetry retry, ILogger<IotThin
             Add(new CloudStep(Policy, identity.PolicyName, CloudOutcome.AlreadyGone, null, null, null));
         }
 
-        foreach (var path in new[] { identity.PrivateKeyPath, identity.CertificatePath })
+        foreach (var path in new[] { identity.KeyPath, identity.CertificatePath })
         {
             File.Delete(path);
         }

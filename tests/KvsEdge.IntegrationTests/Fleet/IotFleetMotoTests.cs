@@ -57,8 +57,8 @@ public sealed class IotFleetMotoTests(MotoFixture moto) : IDisposable
 
         // The files the service reads: PEM, owner read/write only.
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", await File.ReadAllTextAsync(identity.CertificatePath), StringComparison.Ordinal);
-        Assert.Contains("PRIVATE KEY-----", await File.ReadAllTextAsync(identity.PrivateKeyPath), StringComparison.Ordinal);
-        Assert.Equal(SecretFilesMode, File.GetUnixFileMode(identity.PrivateKeyPath));
+        Assert.Contains("PRIVATE KEY-----", await File.ReadAllTextAsync(identity.KeyPath), StringComparison.Ordinal);
+        Assert.Equal(SecretFilesMode, File.GetUnixFileMode(identity.KeyPath));
         Assert.Equal(SecretFilesMode, File.GetUnixFileMode(identity.CertificatePath));
         var (code, stdout, stderr) = await moto.RunAwsCliAsync("iot", "describe-certificate", "--certificate-id", IotThingSetup.CertificateId(certificateArn));
         Assert.True(code == 0, stderr);
@@ -78,7 +78,7 @@ public sealed class IotFleetMotoTests(MotoFixture moto) : IDisposable
         Assert.Null(await iot.TryGetPolicyAsync(identity.PolicyName, Ct));
         (code, _, _) = await moto.RunAwsCliAsync("iot", "describe-certificate", "--certificate-id", IotThingSetup.CertificateId(certificateArn));
         Assert.NotEqual(0, code);
-        Assert.False(File.Exists(identity.PrivateKeyPath));
+        Assert.False(File.Exists(identity.KeyPath));
         Assert.False(File.Exists(identity.CertificatePath));
 
         var gone = await setup.DownAsync(identity, null, Ct);
@@ -95,7 +95,7 @@ public sealed class IotFleetMotoTests(MotoFixture moto) : IDisposable
         var second = Identity(policy) with
         {
             CertificatePath = Path.Combine(_directory, "second", "device.pem.crt"),
-            PrivateKeyPath = Path.Combine(_directory, "second", "device.pem.key"),
+            KeyPath = Path.Combine(_directory, "second", "device.pem.key"),
         };
         await setup.UpAsync(first, null, Ct);
         await setup.UpAsync(second, null, Ct);
@@ -172,7 +172,10 @@ public sealed class IotFleetMotoTests(MotoFixture moto) : IDisposable
 
     private static async Task Report(IotDataClient data, string thing, long version, string? error)
     {
-        var reported = new JsonObject { ["version"] = version, ["config_error"] = error is null ? null : new JsonArray(error) };
+        // What the device side's ConfigShadow reports.
+        var reported = error is null
+            ? new JsonObject { ["config_version"] = version, ["config_error"] = null, ["config_refused_version"] = null }
+            : new JsonObject { ["config_error"] = error, ["config_refused_version"] = version };
         var body = new JsonObject { ["state"] = new JsonObject { ["reported"] = reported } };
         await data.UpdateThingShadowAsync(thing, "config", Encoding.UTF8.GetBytes(body.ToJsonString()), Ct);
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using KvsEdge.Cloud;
 using KvsEdge.Fleet;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -52,6 +53,85 @@ public static class FleetCommands
             (c, p, ct) => SetConfigAsync(c, p.GetValue(group)!, p.GetValue(file)!, ClipRange.ParseDuration(p.GetValue(wait)!, "--wait"), ct),
             [group, file, wait]));
         root.Subcommands.Add(fleet);
+        root.Subcommands.Add(ProvisionCommand());
+    }
+
+    public const string DefaultConfigPath = "/etc/kvsedge/appsettings.json";
+
+    /// <summary>`iot provision`: fleet provisioning by claim, then the identity stored for the service.</summary>
+    private static Command ProvisionCommand()
+    {
+        var claimCert = new Option<string>("--claim-cert") { Description = "The fleet's claim certificate (PEM).", Required = true };
+        var claimKey = new Option<string>("--claim-key") { Description = "The claim certificate's private key (PEM).", Required = true };
+        var template = new Option<string>("--template") { Description = "The fleet provisioning template name.", Required = true };
+        var ca = new Option<string?>("--ca") { Description = "The CA that signs the endpoint (Amazon Root CA 1); default Iot:CaPath." };
+        var endpoint = new Option<string?>("--endpoint") { Description = "The IoT data endpoint (xxxx-ats.iot.<region>.amazonaws.com); default Iot:Endpoint." };
+        var port = new Option<int>("--port") { Description = "MQTT over TLS port.", DefaultValueFactory = _ => 8883 };
+        var serial = new Option<string>("--serial") { Description = "The template's SerialNumber parameter (default: the host name).", DefaultValueFactory = _ => Environment.MachineName };
+        var parameters = new Option<string[]>("--param") { Description = "More template parameters, NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var cert = new Option<string>("--cert") { Description = "Where the device certificate is written (0600).", DefaultValueFactory = _ => DefaultCertificatePath };
+        var key = new Option<string>("--key") { Description = "Where the device private key is written (0600).", DefaultValueFactory = _ => DefaultKeyPath };
+        var config = new Option<string>("--config") { Description = "The configuration file that gets Iot:ThingName, Iot:CertificatePath and Iot:KeyPath (replaced atomically).", DefaultValueFactory = _ => DefaultConfigPath };
+        var provision = new Command("provision", "Fleet provisioning by claim: get this door's own certificate and thing name from AWS IoT Core over MQTT, store them for the service.")
+        {
+            claimCert, claimKey, template, ca, endpoint, port, serial, parameters, cert, key, config,
+        };
+        provision.SetAction(async (parse, ct) =>
+        {
+            var configPath = parse.GetValue(config)!;
+            var fromFile = File.Exists(configPath)
+                ? new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configPath), optional: true).Build()
+                : null;
+            var host = parse.GetValue(endpoint) ?? fromFile?["Iot:Endpoint"];
+            var caPath = parse.GetValue(ca) ?? fromFile?["Iot:CaPath"];
+            if (string.IsNullOrWhiteSpace(host) || string.IsNullOrWhiteSpace(caPath))
+            {
+                await Console.Error.WriteLineAsync("error: give --endpoint and --ca (or Iot:Endpoint and Iot:CaPath in --config).").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["SerialNumber"] = parse.GetValue(serial)! };
+            foreach (var pair in parse.GetValue(parameters) ?? [])
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"error: --param '{pair}' is not NAME=VALUE.").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                values[pair[..equals]] = pair[(equals + 1)..];
+            }
+
+            var request = new ProvisioningRequest(host, parse.GetValue(port), caPath, parse.GetValue(claimCert)!, parse.GetValue(claimKey)!, parse.GetValue(template)!, values);
+            return await ProvisionAsync(request, parse.GetValue(cert)!, parse.GetValue(key)!, configPath, AnsiConsole.Console, TimeProvider.System, ct).ConfigureAwait(false);
+        });
+        var iot = new Command("iot", "This door on AWS IoT Core.");
+        iot.Subcommands.Add(provision);
+        return iot;
+    }
+
+    internal static async Task<int> ProvisionAsync(
+        ProvisioningRequest request, string certificatePath, string keyPath, string configPath, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(console);
+        ProvisionedDevice device;
+        try
+        {
+            device = await new FleetProvisioner(time).ProvisionAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProvisioningException or MQTTnet.Exceptions.MqttCommunicationException or System.Security.Authentication.AuthenticationException
+            or System.Security.Cryptography.CryptographicException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"error: provisioning failed: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        var owner = DeviceIdentityFiles.Save(device, certificatePath, keyPath, configPath);
+        console.WriteLine($"Provisioned as thing {device.ThingName} (certificate {device.CertificateId}).");
+        console.WriteLine($"Certificate {certificatePath} and key {keyPath} written 0600 (owner {owner ?? Environment.UserName}); {configPath} now has Iot:ThingName={device.ThingName}.");
+        return ExitCodes.Ok;
     }
 
     internal static async Task<int> IotUpAsync(CloudContext context, IotIdentity identity, CancellationToken cancellationToken)

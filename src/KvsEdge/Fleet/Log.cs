@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(2053, LogLevel.Warning, "Desired config shadow of {ThingName} not updated: {Reason}", EventName = "FleetConfigNotSent")]
     public static partial void FleetConfigNotSent(ILogger logger, string thingName, string reason);
+
+    [LoggerMessage(2060, LogLevel.Information, "Provisioned as thing {ThingName} (certificate {CertificateId}) by template {Template}", EventName = "Provisioned")]
+    public static partial void Provisioned(ILogger logger, string thingName, string certificateId, string template);
 }

@@ -25,7 +25,7 @@ public sealed partial class FolderDependencyTests
         ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers"],
         ["Cloud"] = ["Common", "Access", "Recognition"],
         ["Iot"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Recognition"],
-        ["Fleet"] = ["Common", "Access", "Door", "Cloud", "Iot"],
+        ["Fleet"] = ["Common", "Access", "Door", "Status", "Cloud", "Iot"],
         ["Demo"] = ["Common"],
         ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Demo"],
         ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Fleet", "Demo", "Hosting"],

@@ -170,6 +170,37 @@ public sealed class IotFleetMotoTests(MotoFixture moto) : IDisposable
         Assert.Null(await data.TryGetThingShadowAsync(thing, "config", Ct));
     }
 
+    [Fact]
+    public async Task The_verbs_print_the_steps_and_the_summary()
+    {
+        var harness = new CloudVerbHarness(
+            new AwsOptions { Region = MotoFixture.Region, Endpoints = new AwsEndpointOptions { Iot = moto.ServiceUrl, IotData = moto.ServiceUrl } },
+            MotoFixture.Credentials);
+        var identity = Identity();
+
+        var (code, output, error) = await harness.RunAsync((c, ct) => FleetCommands.IotUpAsync(c, identity, ct));
+
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains(identity.ThingName, output, StringComparison.Ordinal);
+        Assert.Contains($"Iot:ThingName={identity.ThingName}", output, StringComparison.Ordinal);
+
+        var group = MotoFixture.UniqueName("doors-");
+        Assert.Equal(0, (await moto.RunAwsCliAsync("iot", "create-thing-group", "--thing-group-name", group)).ExitCode);
+        Assert.Equal(0, (await moto.RunAwsCliAsync("iot", "add-thing-to-thing-group", "--thing-group-name", group, "--thing-name", identity.ThingName)).ExitCode);
+        var file = Path.Combine(_directory, "access.json");
+        await File.WriteAllTextAsync(file, """{"Access":{"People":{"alice":{}}}}""");
+
+        // One read-back pass (the wait is shorter than the poll interval): the door has not answered.
+        (code, output, error) = await harness.RunAsync((c, ct) => FleetCommands.SetConfigAsync(c, group, file, TimeSpan.FromSeconds(1), ct));
+
+        Assert.True(code == ExitCodes.SomeNotDone, error);
+        Assert.Contains($"0 accepted, 0 refused, 1 pending, 0 not sent, of 1 door(s) in {group}.", output, StringComparison.Ordinal);
+
+        (code, _, error) = await harness.RunAsync((c, ct) => FleetCommands.IotDownAsync(c, identity, yes: true, ct));
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Null(await Iot().TryDescribeThingAsync(identity.ThingName, Ct));
+    }
+
     private static async Task Report(IotDataClient data, string thing, long version, string? error)
     {
         // What the device side's ConfigShadow reports.

@@ -21,15 +21,26 @@ public static class CloudCommands
 
         var cloud = new Command("cloud", "Create, inspect and remove the AWS resources of this door (names from the Cloud section).");
         var iam = new Option<bool>("--iam") { Description = "Image-API mode: also create the device's least-privilege IAM managed policy (Cloud:DevicePolicyName)." };
+        var iotUp = new FleetCommands.IotOptions();
         cloud.Subcommands.Add(Verb(
             "up",
-            "Create what is missing. Cloud:Mode=image-api: the face collection (and with --iam the device policy); stream-processor: also the video stream, data stream, IAM role and stream processor. A second run changes nothing.",
-            (c, p, ct) => UpAsync(c, p.GetValue(iam), ct),
-            iam));
+            "Create what is missing. Cloud:Mode=image-api: the face collection (and with --iam the device policy); stream-processor: also the video stream, data stream, IAM role and stream processor. With --iot: the AWS IoT thing, policy and certificate only. A second run changes nothing.",
+            (c, p, ct) => p.GetValue(iotUp.Iot)
+                ? FleetCommands.IotUpAsync(c, iotUp.Identity(c, p), ct)
+                : UpAsync(c, p.GetValue(iam), ct),
+            [iam, .. iotUp.All]));
         cloud.Subcommands.Add(Verb("status", "Show every resource, the collection's FaceCount and the stream processor's state.", StatusAsync));
         var yes = new Option<bool>("--yes", "-y") { Description = "Delete without asking." };
-        cloud.Subcommands.Add(Verb("down", "Delete what `cloud up` created (asks first unless --yes).", (c, p, ct) => DownAsync(c, p.GetValue(yes), ct), yes));
+        var iotDown = new FleetCommands.IotOptions();
+        cloud.Subcommands.Add(Verb(
+            "down",
+            "Delete what `cloud up` created (asks first unless --yes); with --iot, what `cloud up --iot` created.",
+            (c, p, ct) => p.GetValue(iotDown.Iot)
+                ? FleetCommands.IotDownAsync(c, iotDown.Identity(c, p), p.GetValue(yes), ct)
+                : DownAsync(c, p.GetValue(yes), ct),
+            [yes, .. iotDown.All]));
         root.Subcommands.Add(cloud);
+        FleetCommands.AddTo(root, Verb);
 
         var faces = new Command("faces", "Manage the face collection.");
         var source = new Argument<string>("source") { Description = "A folder, or s3://bucket/prefix, of name.jpg / name.jpeg / name.png photos (alice.jpg, alice_2.jpg)." };
@@ -60,7 +71,7 @@ public static class CloudCommands
     private static Command Verb(string name, string description, Func<CloudContext, CancellationToken, Task<int>> body) =>
         Verb(name, description, (c, _, ct) => body(c, ct));
 
-    private static Command Verb(
+    internal static Command Verb(
         string name,
         string description,
         Func<CloudContext, ParseResult, CancellationToken, Task<int>> body,
@@ -470,7 +481,7 @@ public static class CloudCommands
         return steps;
     }
 
-    private static Table StepTable(IEnumerable<CloudStep> steps)
+    internal static Table StepTable(IEnumerable<CloudStep> steps)
     {
         var table = new Table().AddColumns("Resource", "Name", "Result", "State", "ARN", "Detail");
         foreach (var step in steps)

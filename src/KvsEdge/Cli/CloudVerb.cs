@@ -24,6 +24,9 @@ public sealed record CloudContext(CloudOptions Cloud, AwsClientFactory Clients, 
 
     /// <summary>Warnings and errors go to stderr; the tables go to <see cref="Console"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>`Iot:ThingName`, else `Device:Id`: the default IoT thing name of `cloud up --iot`.</summary>
+    public string DeviceId { get; init; } = new DeviceOptions().Id;
 }
 
 /// <summary>
@@ -54,6 +57,8 @@ public static class CloudVerb
             context = new CloudContext(cloud, new AwsClientFactory(aws), AwsRetry.Default, console)
             {
                 IdSeparators = access.IdSeparators,
+                DeviceId = configuration["Iot:ThingName"] is { Length: > 0 } thing ? thing
+                    : configuration[$"{DeviceOptions.SectionName}:Id"] is { Length: > 0 } id ? id : new DeviceOptions().Id,
                 Mode = CloudModes.Resolve(cloud.Mode, sources),
                 // Warnings only, on stderr: the tables on stdout already say what happened step by step.
                 LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging => logging

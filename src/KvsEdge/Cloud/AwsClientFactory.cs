@@ -19,6 +19,8 @@ public sealed class AwsClientFactory
     public const string KinesisVideoArchivedMediaServiceId = "KINESIS_VIDEO_ARCHIVED_MEDIA";
     public const string RekognitionServiceId = "REKOGNITION";
     public const string IamServiceId = "IAM";
+    public const string IotServiceId = "IOT";
+    public const string IotDataServiceId = "IOT_DATA_PLANE";
     public const string S3ServiceId = "S3";
     public const string StsServiceId = "STS";
 
@@ -52,6 +54,10 @@ public sealed class AwsClientFactory
 
     public Uri? IamEndpoint => Endpoint(Options.Endpoints.Iam, IamServiceId);
 
+    public Uri? IotEndpoint => Endpoint(Options.Endpoints.Iot, IotServiceId);
+
+    public Uri? IotDataEndpoint => Endpoint(Options.Endpoints.IotData, IotDataServiceId);
+
     public Uri? S3Endpoint => Endpoint(Options.Endpoints.S3, S3ServiceId);
 
     public Uri? StsEndpoint => Endpoint(Options.Endpoints.Sts, StsServiceId);
@@ -72,6 +78,10 @@ public sealed class AwsClientFactory
     public RekognitionClient CreateRekognition() => new(ClientOptions(RekognitionEndpoint));
 
     public IamClient CreateIam() => new(ClientOptions(IamEndpoint));
+
+    public KvsEdge.Aws.Iot.IotClient CreateIot() => new(ClientOptions(IotEndpoint));
+
+    public KvsEdge.Aws.Iot.IotDataClient CreateIotData() => new(ClientOptions(IotDataEndpoint));
 
     /// <summary>S3 for `faces add s3://…`; an endpoint override switches to path-style addressing.</summary>
     public S3PhotoBucket CreateS3() => new(ClientOptions(S3Endpoint));

@@ -28,6 +28,12 @@ public sealed class AwsEndpointOptions
 
     public Uri? Iam { get; set; }
 
+    /// <summary>The AWS IoT control plane (things, policies, certificates, thing groups).</summary>
+    public Uri? Iot { get; set; }
+
+    /// <summary>The AWS IoT data plane's HTTP API (device shadows); default data-ats.iot.&lt;region&gt;.amazonaws.com.</summary>
+    public Uri? IotData { get; set; }
+
     public Uri? S3 { get; set; }
 
     public Uri? Sts { get; set; }

@@ -222,6 +222,8 @@ public static class ConfigurationSchema
         "Access:People:*:Schedule:#:To text",
         "Access:TimeZone text",
         "Aws:Endpoints:Iam url",
+        "Aws:Endpoints:Iot url",
+        "Aws:Endpoints:IotData url",
         "Aws:Endpoints:Kinesis url",
         "Aws:Endpoints:KinesisVideo url",
         "Aws:Endpoints:KinesisVideoArchivedMedia url",

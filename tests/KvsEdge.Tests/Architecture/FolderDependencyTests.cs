@@ -25,9 +25,10 @@ public sealed partial class FolderDependencyTests
         ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers"],
         ["Cloud"] = ["Common", "Access", "Recognition"],
         ["Iot"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Recognition"],
+        ["Fleet"] = ["Common", "Access", "Door", "Status", "Cloud", "Iot"],
         ["Demo"] = ["Common"],
         ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Demo"],
-        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Demo", "Hosting"],
+        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Fleet", "Demo", "Hosting"],
     };
 
     private static readonly string SourceRoot = Path.Combine(RepositoryRoot.Find(), "src", "KvsEdge");

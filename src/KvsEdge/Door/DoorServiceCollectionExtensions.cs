@@ -29,6 +29,10 @@ public static class DoorServiceCollectionExtensions
         services.TryAddSingleton<DoorController>();
         services.TryAddSingleton<IDoor>(sp => sp.GetRequiredService<DoorController>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DoorController>());
+
+        // The door's inputs start right after the relay is safe: the exit button works before anything networked runs.
+        services.TryAddSingleton<DoorInputMonitor>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DoorInputMonitor>());
         return services;
     }
 }

@@ -20,10 +20,13 @@ public sealed class AccessStartup : IHostedService
     private readonly IStatusPublisher _status;
     private readonly AccessOptions _access;
     private readonly RecognitionStatusReporter _recognition;
+    private readonly DoorInputMonitor? _inputs;
 
     public AccessStartup(
-        DecisionExecutor executor, DoorController door, IStatusPublisher status, IOptions<AccessOptions> access, RecognitionStatusReporter recognition)
+        DecisionExecutor executor, DoorController door, IStatusPublisher status, IOptions<AccessOptions> access, RecognitionStatusReporter recognition,
+        DoorInputMonitor? inputs = null)
     {
+        _inputs = inputs;
         _recognition = recognition;
         _executor = executor;
         _door = door;
@@ -39,6 +42,7 @@ public sealed class AccessStartup : IHostedService
         _recognition.LedgerAvailability(_executor.LedgerAvailable);
         _door.StateChanged += OnDoorStateChanged;
         _status.PublishDoor(_door.State);
+        StartDoorInputs();
         return Task.CompletedTask;
     }
 
@@ -46,10 +50,58 @@ public sealed class AccessStartup : IHostedService
     {
         await _door.StopAsync(cancellationToken).ConfigureAwait(false);
         _door.StateChanged -= OnDoorStateChanged;
+        StopDoorInputs();
         _executor.LedgerAvailabilityChanged -= OnLedgerAvailabilityChanged;
     }
 
     private void OnLedgerAvailabilityChanged(object? sender, bool available) => _recognition.LedgerAvailability(available);
 
     private void OnDoorStateChanged(object? sender, DoorState state) => _status.PublishDoor(state);
+
+    // Door inputs (issue 14): position and alarms retained under `door/`, door events on the events topic. The inputs
+    // act on the strike themselves (DoorInputMonitor); this only reports, and every publish only enqueues.
+    private void StartDoorInputs()
+    {
+        if (_inputs is null)
+        {
+            return;
+        }
+
+        _inputs.PositionChanged += OnDoorPositionChanged;
+        _inputs.AlarmsChanged += OnDoorAlarmsChanged;
+        _inputs.EventRaised += OnDoorEvent;
+        if (_inputs.HasContact)
+        {
+            OnDoorPositionChanged(this, _inputs.Position);
+        }
+
+        if (_inputs.HasContact || _inputs.HasTamper)
+        {
+            OnDoorAlarmsChanged(this, _inputs.Alarms);
+        }
+    }
+
+    private void StopDoorInputs()
+    {
+        if (_inputs is null)
+        {
+            return;
+        }
+
+        _inputs.PositionChanged -= OnDoorPositionChanged;
+        _inputs.AlarmsChanged -= OnDoorAlarmsChanged;
+        _inputs.EventRaised -= OnDoorEvent;
+    }
+
+    private void OnDoorPositionChanged(object? sender, DoorPosition position)
+    {
+        if (position != DoorPosition.Unknown)
+        {
+            _status.PublishState(DoorInputPayloads.PositionSubtopic, DoorInputPayloads.Position(position));
+        }
+    }
+
+    private void OnDoorAlarmsChanged(object? sender, DoorAlarms alarms) => _status.PublishState(DoorInputPayloads.AlarmsSubtopic, DoorInputPayloads.Alarms(alarms));
+
+    private void OnDoorEvent(object? sender, DoorEvent doorEvent) => _status.PublishDoorEvent(doorEvent);
 }

@@ -30,8 +30,9 @@ public sealed partial class GpioTriggerSource : IHostedService, IDisposable
         Name = options.EffectiveName;
         string name = Name;
         int pin = _pin;
+        string detail = string.IsNullOrWhiteSpace(options.Name) ? $"pin {pin}" : $"{name} (pin {pin})";
         // Each input names itself in its trigger (`gpio:doorbell`), so a doorbell and a PIR stay apart downstream.
-        _debouncer = new EdgeDebouncer(options.Debounce, time, () => triggers.Fire(TriggerKinds.Gpio, $"{name} (pin {pin})", $"{TriggerKinds.Gpio}:{name}", evidence: null));
+        _debouncer = new EdgeDebouncer(options.Debounce, time, () => triggers.Fire(TriggerKinds.Gpio, detail, $"{TriggerKinds.Gpio}:{name}", evidence: null));
     }
 
     /// <summary>The input's name in its triggers (`Name`, else the pin number).</summary>

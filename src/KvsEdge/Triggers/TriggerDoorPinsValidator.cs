@@ -25,12 +25,20 @@ public sealed class TriggerDoorPinsValidator(IOptions<DoorOptions> door) : IVali
         List<(string Key, int? Pin)> inputs = [.. DoorOptionsValidator.InputsOf(d).Select(i => ($"{i.Key}:Pin", i.Input?.Pin))];
 
         var failures = new List<string>();
+        var triggerPins = new Dictionary<int, int>();
         for (int i = 0; i < (options.Gpio?.Count ?? 0); i++)
         {
             if (options.Gpio![i]?.Pin is not int pin)
             {
                 continue;
             }
+
+            if (triggerPins.TryGetValue(pin, out int other))
+            {
+                failures.Add($"{TriggerOptions.SectionName}:Gpio:{i}:Pin and {TriggerOptions.SectionName}:Gpio:{other}:Pin must be different pins (both are {pin}).");
+            }
+
+            triggerPins.TryAdd(pin, i);
 
             if (lines.FirstOrDefault(o => o.Pin == pin) is { Key: { } output })
             {

@@ -21,7 +21,6 @@ public sealed class TriggerOptionsValidator : IValidateOptions<TriggerOptions>
         const string s = TriggerOptions.SectionName;
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var pins = new Dictionary<int, int>();
         for (int i = 0; i < (options.Gpio?.Count ?? 0); i++)
         {
             GpioTriggerOptions? gpio = options.Gpio![i];
@@ -38,14 +37,6 @@ public sealed class TriggerOptionsValidator : IValidateOptions<TriggerOptions>
             else if (pin is < 0 or > Door.DoorOptionsValidator.MaxPin)
             {
                 failures.Add($"{k}:Pin must be between 0 and {Door.DoorOptionsValidator.MaxPin} (got {pin}).");
-            }
-            else if (pins.TryGetValue(pin, out int other))
-            {
-                failures.Add($"{k}:Pin and {s}:Gpio:{other}:Pin must be different pins (both are {pin}).");
-            }
-            else
-            {
-                pins[pin] = i;
             }
 
             if (gpio.Name is { } itemName && (itemName.Length is 0 or > 32 || !itemName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))

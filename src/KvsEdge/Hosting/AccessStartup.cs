@@ -21,6 +21,7 @@ public sealed class AccessStartup : IHostedService
     private readonly AccessOptions _access;
     private readonly RecognitionStatusReporter _recognition;
     private readonly DoorInputMonitor? _inputs;
+    private DoorInputsStatus? _doorInputsStatus;
 
     public AccessStartup(
         DecisionExecutor executor, DoorController door, IStatusPublisher status, IOptions<AccessOptions> access, RecognitionStatusReporter recognition,
@@ -42,7 +43,8 @@ public sealed class AccessStartup : IHostedService
         _recognition.LedgerAvailability(_executor.LedgerAvailable);
         _door.StateChanged += OnDoorStateChanged;
         _status.PublishDoor(_door.State);
-        StartDoorInputs();
+        // Door inputs (issue 14): position, alarms and door events to MQTT.
+        _doorInputsStatus = _inputs is null ? null : new DoorInputsStatus(_inputs, _status);
         return Task.CompletedTask;
     }
 
@@ -50,58 +52,11 @@ public sealed class AccessStartup : IHostedService
     {
         await _door.StopAsync(cancellationToken).ConfigureAwait(false);
         _door.StateChanged -= OnDoorStateChanged;
-        StopDoorInputs();
+        _doorInputsStatus?.Dispose();
         _executor.LedgerAvailabilityChanged -= OnLedgerAvailabilityChanged;
     }
 
     private void OnLedgerAvailabilityChanged(object? sender, bool available) => _recognition.LedgerAvailability(available);
 
     private void OnDoorStateChanged(object? sender, DoorState state) => _status.PublishDoor(state);
-
-    // Door inputs (issue 14): position and alarms retained under `door/`, door events on the events topic. The inputs
-    // act on the strike themselves (DoorInputMonitor); this only reports, and every publish only enqueues.
-    private void StartDoorInputs()
-    {
-        if (_inputs is null)
-        {
-            return;
-        }
-
-        _inputs.PositionChanged += OnDoorPositionChanged;
-        _inputs.AlarmsChanged += OnDoorAlarmsChanged;
-        _inputs.EventRaised += OnDoorEvent;
-        if (_inputs.HasContact)
-        {
-            OnDoorPositionChanged(this, _inputs.Position);
-        }
-
-        if (_inputs.HasContact || _inputs.HasTamper)
-        {
-            OnDoorAlarmsChanged(this, _inputs.Alarms);
-        }
-    }
-
-    private void StopDoorInputs()
-    {
-        if (_inputs is null)
-        {
-            return;
-        }
-
-        _inputs.PositionChanged -= OnDoorPositionChanged;
-        _inputs.AlarmsChanged -= OnDoorAlarmsChanged;
-        _inputs.EventRaised -= OnDoorEvent;
-    }
-
-    private void OnDoorPositionChanged(object? sender, DoorPosition position)
-    {
-        if (position != DoorPosition.Unknown)
-        {
-            _status.PublishState(DoorInputPayloads.PositionSubtopic, DoorInputPayloads.Position(position));
-        }
-    }
-
-    private void OnDoorAlarmsChanged(object? sender, DoorAlarms alarms) => _status.PublishState(DoorInputPayloads.AlarmsSubtopic, DoorInputPayloads.Alarms(alarms));
-
-    private void OnDoorEvent(object? sender, DoorEvent doorEvent) => _status.PublishDoorEvent(doorEvent);
 }

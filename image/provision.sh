@@ -33,7 +33,7 @@ Recognition:
                            Default: kinesis when --data-stream is given, else image-api
   --collection ID          Cloud:CollectionId, the face collection (default kvsedge-faces)
   --trigger KIND           image-api: motion (camera motion, default) or gpio (a doorbell button)
-  --trigger-pin N          --trigger gpio: Triggers:Gpio:Pin, BCM number (default 27)
+  --trigger-pin N          --trigger gpio: Triggers:Gpio:0:Pin, BCM number (default 27)
   --data-stream NAME       kinesis: Recognition:Kinesis:StreamName (the stream processor's output)
 
 Options:
@@ -180,7 +180,7 @@ if [ "$source" = kinesis ]; then
 else
   recognition_json="{ \"Source\": \"image-api\" }"
   if [ "$trigger" = gpio ]; then
-    triggers_json="{ \"Gpio\": { \"Enabled\": true, \"Pin\": $((10#$trigger_pin)) } }"
+    triggers_json="{ \"Gpio\": [ { \"Name\": \"doorbell\", \"Pin\": $((10#$trigger_pin)) } ] }"
   else
     triggers_json="{ \"Motion\": { \"Enabled\": true } }"
   fi

@@ -178,6 +178,10 @@ internal static class ImageApiBench
         {
         }
 
+        public void PublishDoorEvent(KvsEdge.Door.DoorEvent doorEvent)
+        {
+        }
+
         public void PublishState(string subtopic, string payload)
         {
         }

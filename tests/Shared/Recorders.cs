@@ -65,6 +65,10 @@ public sealed class RecordingStatus : IStatusPublisher
 
     public void PublishRecognition(RecognitionStatus status) => Recognition.Enqueue(status);
 
+    public ConcurrentQueue<DoorEvent> DoorEvents { get; } = new();
+
+    public void PublishDoorEvent(DoorEvent doorEvent) => DoorEvents.Enqueue(doorEvent);
+
     public ConcurrentQueue<(string Subtopic, string Payload)> States { get; } = new();
 
     public void PublishState(string subtopic, string payload) => States.Enqueue((subtopic, payload));

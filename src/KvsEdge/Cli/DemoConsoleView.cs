@@ -126,6 +126,14 @@ public sealed class DemoConsoleView
         standIn.Answered += (_, a) => Line($"{_time.GetUtcNow():HH:mm:ss.fff} [grey]SearchFacesByImage → {Markup.Escape(a.Label)}[/]");
     }
 
+    /// <summary>Door inputs (issue 14): a line per door position change and per door event (exit request, alarms).</summary>
+    public void ShowDoorInputs(DoorInputMonitor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        inputs.PositionChanged += (_, p) => Line($"{_time.GetUtcNow():HH:mm:ss.fff} [aqua]door {(p == DoorPosition.Open ? "open" : "closed"),-10}[/] [grey](contact pin {_doorOptions.Inputs.Contact.Pin})[/]");
+        inputs.EventRaised += (_, e) => Line($"{e.At:HH:mm:ss.fff} [yellow]{Markup.Escape(e.Type),-15}[/] [grey]({Markup.Escape(e.Reason)}){Markup.Escape(e.Detail is null ? string.Empty : " — " + e.Detail)}[/]");
+    }
+
     private void Line(string markup)
     {
         lock (_console)

@@ -53,6 +53,9 @@ public static class DemoRunner
             ["Device:StateDirectory"] = stateDirectory,
             ["Recognition:Source"] = RecognitionSources.Replay,
             ["Door:Driver"] = "simulated",
+            // A simulated door contact (pin 5 as in hardware/), idle low = closed; DemoDoorVisitor opens and closes it.
+            ["Door:Inputs:Contact:Pin"] = user["Door:Inputs:Contact:Pin"] ?? "5",
+            ["Door:Inputs:Contact:Pull"] = user["Door:Inputs:Contact:Pull"] ?? "down",
             // The live view shows decisions and relay changes; the log adds only errors unless asked for more.
             ["Logging:LogLevel:Default"] = user["Logging:LogLevel:Default"] ?? "Error",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = user["Logging:LogLevel:Microsoft.Hosting.Lifetime"] ?? "Error",
@@ -123,6 +126,12 @@ public static class DemoRunner
                     host.Services.GetRequiredService<IDoor>(),
                     host.Services.GetRequiredService<IOptions<DoorOptions>>().Value,
                     host.Services.GetRequiredService<PipelineSupervisor>());
+                view.ShowDoorInputs(host.Services.GetRequiredService<DoorInputMonitor>());
+                using var visitor = new DemoDoorVisitor(
+                    host.Services.GetRequiredService<IDoor>(),
+                    host.Services.GetRequiredService<GpioDriverHolder>().Simulated!,
+                    host.Services.GetRequiredService<IOptions<DoorOptions>>().Value.Inputs.Contact,
+                    host.Services.GetRequiredService<TimeProvider>());
                 TaskCompletionSource scriptDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
                 if (standIn is not null)
                 {

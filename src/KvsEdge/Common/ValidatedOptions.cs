@@ -285,6 +285,21 @@ public static class ConfigurationSchema
         "Door:Driver text",
         "Door:GrantedLed:ActiveLow truefalse",
         "Door:GrantedLed:Pin wholenumber?",
+        "Door:Inputs:Contact:ActiveLow truefalse",
+        "Door:Inputs:Contact:Debounce duration",
+        "Door:Inputs:Contact:HeldOpenAfter duration",
+        "Door:Inputs:Contact:Pin wholenumber?",
+        "Door:Inputs:Contact:Pull text",
+        "Door:Inputs:Contact:RelockOnClose truefalse",
+        "Door:Inputs:ExitButton:ActiveLow truefalse",
+        "Door:Inputs:ExitButton:Debounce duration",
+        "Door:Inputs:ExitButton:MinInterval duration",
+        "Door:Inputs:ExitButton:Pin wholenumber?",
+        "Door:Inputs:ExitButton:Pull text",
+        "Door:Inputs:Tamper:ActiveLow truefalse",
+        "Door:Inputs:Tamper:Debounce duration",
+        "Door:Inputs:Tamper:Pin wholenumber?",
+        "Door:Inputs:Tamper:Pull text",
         "Door:MaxPulseDuration duration",
         "Door:PulseDuration duration",
         "Door:Relay:ActiveLow truefalse",
@@ -346,11 +361,11 @@ public static class ConfigurationSchema
         "Recognition:Replay:Loop truefalse",
         "Recognition:Replay:LoopDelay duration",
         "Recognition:Source text",
-        "Triggers:Gpio:ActiveLow truefalse",
-        "Triggers:Gpio:Debounce duration",
-        "Triggers:Gpio:Enabled truefalse",
-        "Triggers:Gpio:Pin wholenumber",
-        "Triggers:Gpio:Pull text",
+        "Triggers:Gpio:#:ActiveLow truefalse",
+        "Triggers:Gpio:#:Debounce duration",
+        "Triggers:Gpio:#:Name text",
+        "Triggers:Gpio:#:Pin wholenumber?",
+        "Triggers:Gpio:#:Pull text",
         "Triggers:Interval duration?",
         "Triggers:Motion:Cooldown duration",
         "Triggers:Motion:Enabled truefalse",
@@ -450,7 +465,12 @@ public static class ConfigurationSchema
             switch (node.Kind)
             {
                 case SettingKind.List when !int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _):
-                    problems.Add(new(child.Path, $"`{child.Path}` is not a setting: `{section.Path}` is a list, its items are `{section.Path}:0`, `{section.Path}:1`, …"));
+                    // A key of the list's items written directly under the list: the old single form of a setting that became a
+                    // list (Triggers:Gpio:Pin before issue 14). Say where it goes now.
+                    string move = node.Element is { } item && item.Children.ContainsKey(child.Key)
+                        ? $"; move it into an item: `{section.Path}:0:{child.Key}`"
+                        : string.Empty;
+                    problems.Add(new(child.Path, $"`{child.Path}` is not a setting: `{section.Path}` is a list, its items are `{section.Path}:0`, `{section.Path}:1`, …{move}"));
                     break;
                 case SettingKind.List or SettingKind.Map:
                     CheckNode(child, node.Element!, problems);

@@ -350,6 +350,46 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         _lifetime.Dispose();
     }
 
+    /// <summary>
+    /// Ends a running pulse now (the door closed behind the person: <c>Door:Inputs:Contact:RelockOnClose</c>): the relay
+    /// goes inactive and is read back under the lock, right here, then the pulse's own end runs as on cancellation. False
+    /// when no pulse runs.
+    /// </summary>
+    internal bool EndPulseEarly(string reason)
+    {
+        Pulse? pulse;
+        Exception? lockError = null;
+        lock (_gate)
+        {
+            pulse = _pulse;
+            if (pulse is null)
+            {
+                return false;
+            }
+
+            pulse.EarlyEndReason = reason;
+
+            // Safety: the strike locks now, not when the pulse task next runs.
+            if (!TryLockRelay(out lockError))
+            {
+                EnterFault();
+            }
+        }
+
+        LogLockFailure(lockError);
+        try
+        {
+            pulse.Cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The pulse ended meanwhile: its end already locked the relay.
+        }
+
+        RaisePendingEvents();
+        return true;
+    }
+
     /// <summary>Records the pulse and arms its end, then lights the granted LED. Call under _gate after the relay went active.</summary>
     private void StartPulse(CancellationToken cancellationToken)
     {
@@ -379,7 +419,7 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            reason = Volatile.Read(ref _stopping) ? "stopping" : "cancelled";
+            reason = pulse.EarlyEndReason ?? (Volatile.Read(ref _stopping) ? "stopping" : "cancelled");
         }
         catch (Exception ex)
         {
@@ -679,5 +719,8 @@ public sealed class DoorController : IDoor, IHostedService, IAsyncDisposable
         public CancellationTokenSource Cancellation { get; } = cancellation;
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Why the pulse was ended early by <see cref="EndPulseEarly"/>; null otherwise. Set under _gate.</summary>
+        public string? EarlyEndReason { get; set; }
     }
 }

@@ -44,6 +44,9 @@ public sealed class DoorOptions
 
     public SimulatedGpioOptions Simulated { get; set; } = new();
 
+    /// <summary>The door's own inputs (contact, exit button, tamper); each is off until its pin is set.</summary>
+    public DoorInputsOptions Inputs { get; set; } = new();
+
     /// <summary>
     /// The pulse length actually used: validated options already satisfy the bounds; clamping again means a
     /// configuration that slipped past validation still cannot hold the strike open for long.
@@ -78,6 +81,56 @@ public sealed class LedOutputOptions
     public int? Pin { get; set; }
 
     public bool ActiveLow { get; set; }
+}
+
+/// <summary>`Door:Inputs`: the lines beside the door that the door itself reads.</summary>
+public sealed class DoorInputsOptions
+{
+    public DoorContactOptions Contact { get; set; } = new();
+
+    public ExitButtonOptions ExitButton { get; set; } = new();
+
+    public DoorInputOptions Tamper { get; set; } = new();
+}
+
+/// <summary>A debounced GPIO input; off while <see cref="Pin"/> is null.</summary>
+public class DoorInputOptions
+{
+    /// <summary>Line offset on <c>Door:Chip</c> (BCM number on a Raspberry Pi); null: not wired.</summary>
+    public int? Pin { get; set; }
+
+    /// <summary>True when the input is active (pressed, door open, case open) while the line reads low.</summary>
+    public bool ActiveLow { get; set; }
+
+    /// <summary>`up`, `down` or `none` (an external resistor).</summary>
+    public string Pull { get; set; } = "up";
+
+    /// <summary>How long a new level must hold before it counts, in both directions.</summary>
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    internal DoorInputWiring Wiring(int pin) => new(pin, ActiveLow, Pull, Debounce);
+}
+
+/// <summary>
+/// The door position switch (a reed contact closed while the door is closed: the line reads high, active, when the
+/// door opens or the wire is cut).
+/// </summary>
+public sealed class DoorContactOptions : DoorInputOptions
+{
+    /// <summary>An open door longer than this raises `door_held_open` (and its alarm until it closes).</summary>
+    public TimeSpan HeldOpenAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A door that closes while the strike is released locks it at once instead of at the pulse's end.</summary>
+    public bool RelockOnClose { get; set; } = true;
+}
+
+/// <summary>The request-to-exit button: a press pulses the strike locally (no cloud, no network).</summary>
+public sealed class ExitButtonOptions : DoorInputOptions
+{
+    public ExitButtonOptions() => ActiveLow = true;
+
+    /// <summary>Presses closer together than this after a pulse are refused (a stuck or hammered button).</summary>
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed class SimulatedGpioOptions
@@ -142,6 +195,13 @@ public sealed class DoorOptionsValidator : IValidateOptions<DoorOptions>
         AddLed(pins, $"{s}:GrantedLed:Pin", options.GrantedLed);
         AddLed(pins, $"{s}:DeniedLed:Pin", options.DeniedLed);
         AddLed(pins, $"{s}:StatusLed:Pin", options.StatusLed);
+        foreach ((string key, DoorInputOptions? input) in InputsOf(options))
+        {
+            if (input?.Pin is int inputPin)
+            {
+                pins.Add(($"{key}:Pin", inputPin));
+            }
+        }
 
         foreach ((string key, int pin) in pins)
         {
@@ -180,6 +240,8 @@ public sealed class DoorOptionsValidator : IValidateOptions<DoorOptions>
             failures.Add($"{s}:DeniedSignalDuration must be between {Format(DoorOptions.MinimumDuration)} and {Format(DoorOptions.MaxPulseDurationCap)} (was {Format(options.DeniedSignalDuration)}).");
         }
 
+        ValidateInputs(options, failures);
+
         if (options.Simulated?.TransitionLog is { } log && string.IsNullOrWhiteSpace(log))
         {
             failures.Add($"{s}:Simulated:TransitionLog must be a file path or left out.");
@@ -200,6 +262,51 @@ public sealed class DoorOptionsValidator : IValidateOptions<DoorOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The configured door inputs with their key prefixes (`Door:Inputs:Contact`, …).</summary>
+    internal static IEnumerable<(string Key, DoorInputOptions? Input)> InputsOf(DoorOptions options)
+    {
+        const string p = DoorOptions.SectionName + ":Inputs";
+        yield return ($"{p}:Contact", options.Inputs?.Contact);
+        yield return ($"{p}:ExitButton", options.Inputs?.ExitButton);
+        yield return ($"{p}:Tamper", options.Inputs?.Tamper);
+    }
+
+    /// <summary>Upper bound of an input's debounce: a longer one would hide a real press or a forced door.</summary>
+    internal static readonly TimeSpan MaxDebounce = TimeSpan.FromSeconds(5);
+
+    private static void ValidateInputs(DoorOptions options, List<string> failures)
+    {
+        foreach ((string key, DoorInputOptions? input) in InputsOf(options))
+        {
+            if (input is null || input.Pin is null)
+            {
+                continue;
+            }
+
+            if (input.Pull is not ("none" or "up" or "down"))
+            {
+                failures.Add($"{key}:Pull must be 'none', 'up' or 'down' (was '{input.Pull}').");
+            }
+
+            if (input.Debounce < TimeSpan.Zero || input.Debounce > MaxDebounce)
+            {
+                failures.Add($"{key}:Debounce must be between 00:00:00 and {Format(MaxDebounce)} (was {Format(input.Debounce)}).");
+            }
+        }
+
+        if (options.Inputs?.Contact is { Pin: not null } contact
+            && (contact.HeldOpenAfter < TimeSpan.FromSeconds(1) || contact.HeldOpenAfter > TimeSpan.FromHours(1)))
+        {
+            failures.Add($"{DoorOptions.SectionName}:Inputs:Contact:HeldOpenAfter must be between 00:00:01 and 01:00:00 (was {Format(contact.HeldOpenAfter)}).");
+        }
+
+        if (options.Inputs?.ExitButton is { Pin: not null } exit
+            && (exit.MinInterval < TimeSpan.Zero || exit.MinInterval > TimeSpan.FromMinutes(10)))
+        {
+            failures.Add($"{DoorOptions.SectionName}:Inputs:ExitButton:MinInterval must be between 00:00:00 and 00:10:00 (was {Format(exit.MinInterval)}).");
+        }
     }
 
     private static void AddLed(List<(string Key, int Pin)> pins, string key, LedOutputOptions? led)

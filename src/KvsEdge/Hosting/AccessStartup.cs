@@ -20,10 +20,14 @@ public sealed class AccessStartup : IHostedService
     private readonly IStatusPublisher _status;
     private readonly AccessOptions _access;
     private readonly RecognitionStatusReporter _recognition;
+    private readonly DoorInputMonitor? _inputs;
+    private DoorInputsStatus? _doorInputsStatus;
 
     public AccessStartup(
-        DecisionExecutor executor, DoorController door, IStatusPublisher status, IOptions<AccessOptions> access, RecognitionStatusReporter recognition)
+        DecisionExecutor executor, DoorController door, IStatusPublisher status, IOptions<AccessOptions> access, RecognitionStatusReporter recognition,
+        DoorInputMonitor? inputs = null)
     {
+        _inputs = inputs;
         _recognition = recognition;
         _executor = executor;
         _door = door;
@@ -39,6 +43,8 @@ public sealed class AccessStartup : IHostedService
         _recognition.LedgerAvailability(_executor.LedgerAvailable);
         _door.StateChanged += OnDoorStateChanged;
         _status.PublishDoor(_door.State);
+        // Door inputs (issue 14): position, alarms and door events to MQTT.
+        _doorInputsStatus = _inputs is null ? null : new DoorInputsStatus(_inputs, _status);
         return Task.CompletedTask;
     }
 
@@ -46,6 +52,7 @@ public sealed class AccessStartup : IHostedService
     {
         await _door.StopAsync(cancellationToken).ConfigureAwait(false);
         _door.StateChanged -= OnDoorStateChanged;
+        _doorInputsStatus?.Dispose();
         _executor.LedgerAvailabilityChanged -= OnLedgerAvailabilityChanged;
     }
 

@@ -29,7 +29,7 @@ public sealed class ImageApiPrerequisitesValidator(IOptions<CameraOptions> camer
         TriggerOptions t = triggers.Value;
         if (!t.AnyEnabled)
         {
-            failures.Add($"Recognition:Source includes '{RecognitionSources.ImageApi}' but no trigger is on: enable Triggers:Gpio, Triggers:Motion or Triggers:Mqtt, or set Triggers:Interval.");
+            failures.Add($"Recognition:Source includes '{RecognitionSources.ImageApi}' but no trigger is on: add an input to Triggers:Gpio, enable Triggers:Motion or Triggers:Mqtt, or set Triggers:Interval.");
         }
 
         if (t.Motion.Enabled && !c.Enabled)

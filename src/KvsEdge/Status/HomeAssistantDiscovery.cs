@@ -7,7 +7,14 @@ namespace KvsEdge.Status;
 /// <param name="DeviceId">`Device:Id`: names the discovery topic and prefixes every unique_id.</param>
 /// <param name="TopicPrefix">The status topic prefix (`Mqtt:TopicPrefix`).</param>
 /// <param name="CameraEnabled">Camera entities are left out when the camera is off.</param>
-public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string Version, bool CameraEnabled);
+public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string Version, bool CameraEnabled)
+{
+    /// <summary>Door inputs (issue 14): a door contact is wired (position, held open, forced).</summary>
+    public bool DoorContact { get; init; }
+
+    /// <summary>Door inputs (issue 14): a tamper switch is wired.</summary>
+    public bool Tamper { get; init; }
+}
 
 /// <summary>
 /// Builds Home Assistant's MQTT device discovery payload (`&lt;prefix&gt;/device/&lt;id&gt;/config`): one retained message
@@ -21,7 +28,12 @@ public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string
 public static class HomeAssistantDiscovery
 {
     /// <summary>The `type` values of the events topic, which become the event entity's event_types.</summary>
-    public static IReadOnlyList<string> EventTypes { get; } = ["access_granted", "access_denied", "unknown_face", "ignored"];
+    public static IReadOnlyList<string> EventTypes { get; } =
+    [
+        "access_granted", "access_denied", "unknown_face", "ignored",
+        // Door inputs (issue 14): door events share the events topic.
+        "exit_request", "door_held_open", "door_forced", "tamper",
+    ];
 
     /// <summary>The running version as `--version` prints it (with its build metadata, e.g. `0.1.0+eb34898…`).</summary>
     public static string CurrentVersion { get; } = ReadVersion();
@@ -119,6 +131,8 @@ public static class HomeAssistantDiscovery
             });
         }
 
+        AddDoorInputs(device, components, idPrefix);
+
         return new JsonObject
         {
             ["dev"] = new JsonObject
@@ -137,6 +151,41 @@ public static class HomeAssistantDiscovery
             ["qos"] = 1,
             ["cmps"] = components,
         };
+    }
+
+    /// <summary>Door inputs (issue 14): position and alarm binary sensors, only for the inputs that are wired.</summary>
+    private static void AddDoorInputs(DiscoveryDevice device, JsonObject components, string idPrefix)
+    {
+        string p = device.TopicPrefix;
+        string alarms = p + "/" + DoorInputPayloads.AlarmsSubtopic;
+        if (device.DoorContact)
+        {
+            components["door_position"] = Entity("binary_sensor", "Door position", p + "/" + DoorInputPayloads.PositionSubtopic, idPrefix + "door_position", new JsonObject
+            {
+                ["device_class"] = "door", // on = open
+                ["payload_on"] = DoorInputPayloads.Open,
+                ["payload_off"] = DoorInputPayloads.Closed,
+            });
+            components["door_held_open"] = Entity("binary_sensor", "Door held open", alarms, idPrefix + "door_held_open", new JsonObject
+            {
+                ["device_class"] = "problem",
+                ["value_template"] = "{{ 'ON' if value_json.held_open else 'OFF' }}",
+            });
+            components["door_forced"] = Entity("binary_sensor", "Door forced open", alarms, idPrefix + "door_forced", new JsonObject
+            {
+                ["device_class"] = "safety", // on = unsafe
+                ["value_template"] = "{{ 'ON' if value_json.forced else 'OFF' }}",
+            });
+        }
+
+        if (device.Tamper)
+        {
+            components["tamper"] = Entity("binary_sensor", "Tamper", alarms, idPrefix + "tamper", new JsonObject
+            {
+                ["device_class"] = "tamper", // on = tampering detected
+                ["value_template"] = "{{ 'ON' if value_json.tamper else 'OFF' }}",
+            });
+        }
     }
 
     private static JsonObject Entity(string platform, string name, string stateTopic, string uniqueId, JsonObject options)

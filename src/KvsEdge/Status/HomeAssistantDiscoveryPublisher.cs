@@ -25,7 +25,8 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         IOptions<MqttOptions> mqtt,
         IOptions<DeviceOptions> device,
         IOptions<CameraOptions> camera,
-        ILogger<HomeAssistantDiscoveryPublisher> logger)
+        ILogger<HomeAssistantDiscoveryPublisher> logger,
+        IOptions<Door.DoorOptions>? door = null)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
         ArgumentNullException.ThrowIfNull(device);
@@ -36,7 +37,12 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         ConfigTopic = mqtt.Value.Discovery.ConfigTopic(device.Value);
         TopicFilter = mqtt.Value.Discovery.EffectiveBirthTopic;
         var discovery = HomeAssistantDiscovery.Build(
-            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled));
+            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled)
+            {
+                // Door inputs (issue 14): entities for the inputs that are wired.
+                DoorContact = door?.Value.Inputs?.Contact?.Pin is not null,
+                Tamper = door?.Value.Inputs?.Tamper?.Pin is not null,
+            });
         _components = discovery["cmps"]!.AsObject().Count;
         _payload = discovery.ToJsonString();
     }

@@ -50,6 +50,9 @@ public interface IStatusPublisher
 
     void PublishEvent(Decision decision);
 
+    /// <summary>A door event (exit_request, door_held_open, door_forced, tamper) on the same events topic as decisions.</summary>
+    void PublishDoorEvent(DoorEvent doorEvent);
+
     /// <summary>A retained state topic under the prefix (e.g. `camera`), re-published on every reconnect.</summary>
     void PublishState(string subtopic, string payload);
 }

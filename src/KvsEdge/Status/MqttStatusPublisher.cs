@@ -91,9 +91,12 @@ public sealed class MqttStatusPublisher : BackgroundService, IStatusPublisher
 
     public void PublishRecognition(RecognitionStatus status) => PublishState("recognition", StatusPayloads.Recognition(status));
 
-    public void PublishEvent(Decision decision)
+    public void PublishEvent(Decision decision) => EnqueueEvent(StatusPayloads.Event(decision));
+
+    public void PublishDoorEvent(DoorEvent doorEvent) => EnqueueEvent(DoorInputPayloads.Event(doorEvent));
+
+    private void EnqueueEvent(string payload)
     {
-        string payload = StatusPayloads.Event(decision);
         if (!_options.Enabled)
         {
             Log.NotPublished(_logger, _eventsTopic, payload);

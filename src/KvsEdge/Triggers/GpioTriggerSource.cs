@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Triggers;
 
@@ -17,16 +16,27 @@ public sealed partial class GpioTriggerSource : IHostedService, IDisposable
     private readonly GpioController _gpio;
     private readonly ILogger<GpioTriggerSource> _logger;
     private readonly EdgeDebouncer _debouncer;
+    private readonly int _pin;
     private bool _registered;
 
-    public GpioTriggerSource(IOptions<TriggerOptions> options, GpioController gpio, TriggerChannel triggers, TimeProvider time, ILogger<GpioTriggerSource> logger)
+    /// <param name="options">One item of `Triggers:Gpio` (validated: its pin is set).</param>
+    public GpioTriggerSource(GpioTriggerOptions options, GpioController gpio, TriggerChannel triggers, TimeProvider time, ILogger<GpioTriggerSource> logger)
     {
-        _options = options.Value.Gpio;
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
         _gpio = gpio;
         _logger = logger;
-        int pin = _options.Pin;
-        _debouncer = new EdgeDebouncer(_options.Debounce, time, () => triggers.Fire(TriggerKinds.Gpio, $"pin {pin}", $"{TriggerKinds.Gpio}:{pin}", evidence: null));
+        _pin = options.Pin ?? throw new ArgumentException("A GPIO trigger needs a pin.", nameof(options));
+        Name = options.EffectiveName;
+        string name = Name;
+        int pin = _pin;
+        string detail = string.IsNullOrWhiteSpace(options.Name) ? $"pin {pin}" : $"{name} (pin {pin})";
+        // Each input names itself in its trigger (`gpio:doorbell`), so a doorbell and a PIR stay apart downstream.
+        _debouncer = new EdgeDebouncer(options.Debounce, time, () => triggers.Fire(TriggerKinds.Gpio, detail, $"{TriggerKinds.Gpio}:{name}", evidence: null));
     }
+
+    /// <summary>The input's name in its triggers (`Name`, else the pin number).</summary>
+    public string Name { get; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,16 +48,16 @@ public sealed partial class GpioTriggerSource : IHostedService, IDisposable
         };
         try
         {
-            _gpio.OpenPin(_options.Pin, mode);
-            OnLevel(_gpio.Read(_options.Pin));
-            _gpio.RegisterCallbackForPinValueChangedEvent(_options.Pin, PinEventTypes.Rising | PinEventTypes.Falling, OnChanged);
+            _gpio.OpenPin(_pin, mode);
+            OnLevel(_gpio.Read(_pin));
+            _gpio.RegisterCallbackForPinValueChangedEvent(_pin, PinEventTypes.Rising | PinEventTypes.Falling, OnChanged);
             _registered = true;
-            Log.Watching(_logger, _options.Pin, _options.ActiveLow ? "low" : "high", _options.Debounce);
+            Log.Watching(_logger, Name, _pin, _options.ActiveLow ? "low" : "high", _options.Debounce);
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or IOException or ArgumentException)
         {
             // A trigger input that cannot be read must not take the door down with it: the other triggers still work.
-            Log.Unavailable(_logger, _options.Pin, ex.Message);
+            Log.Unavailable(_logger, Name, _pin, ex.Message);
         }
 
         return Task.CompletedTask;
@@ -57,7 +67,7 @@ public sealed partial class GpioTriggerSource : IHostedService, IDisposable
     {
         if (_registered)
         {
-            _gpio.UnregisterCallbackForPinValueChangedEvent(_options.Pin, OnChanged);
+            _gpio.UnregisterCallbackForPinValueChangedEvent(_pin, OnChanged);
             _registered = false;
         }
 
@@ -75,11 +85,11 @@ public sealed partial class GpioTriggerSource : IHostedService, IDisposable
     private static partial class Log
     {
         [LoggerMessage(EventId = 1700, EventName = "GpioTriggerWatching", Level = LogLevel.Information,
-            Message = "Trigger input on pin {Pin}, active {Level}, debounce {Debounce}")]
-        public static partial void Watching(ILogger logger, int pin, string level, TimeSpan debounce);
+            Message = "Trigger input {Name} on pin {Pin}, active {Level}, debounce {Debounce}")]
+        public static partial void Watching(ILogger logger, string name, int pin, string level, TimeSpan debounce);
 
         [LoggerMessage(EventId = 1701, EventName = "GpioTriggerUnavailable", Level = LogLevel.Error,
-            Message = "Trigger input on pin {Pin} cannot be watched: {Error}")]
-        public static partial void Unavailable(ILogger logger, int pin, string error);
+            Message = "Trigger input {Name} on pin {Pin} cannot be watched: {Error}")]
+        public static partial void Unavailable(ILogger logger, string name, int pin, string error);
     }
 }

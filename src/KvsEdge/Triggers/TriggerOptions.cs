@@ -5,7 +5,11 @@ public sealed class TriggerOptions
 {
     public const string SectionName = "Triggers";
 
-    public GpioTriggerOptions Gpio { get; set; } = new();
+    /// <summary>
+    /// GPIO trigger inputs (a doorbell and a PIR at once), each on its own line. A list since issue 14: the old single
+    /// form (`Triggers:Gpio:Enabled`, `Triggers:Gpio:Pin`) is refused at start, naming the list key to move it to.
+    /// </summary>
+    public List<GpioTriggerOptions> Gpio { get; set; } = [];
 
     public MotionTriggerOptions Motion { get; set; } = new();
 
@@ -14,16 +18,23 @@ public sealed class TriggerOptions
     /// <summary>Look every interval even without another trigger; null (the default) is off.</summary>
     public TimeSpan? Interval { get; set; }
 
-    public bool AnyEnabled => Gpio.Enabled || Motion.Enabled || Mqtt.Enabled || Interval is not null;
+    public bool AnyEnabled => Gpio.Count > 0 || Motion.Enabled || Mqtt.Enabled || Interval is not null;
 }
 
-/// <summary>A doorbell button or PIR sensor on a GPIO input.</summary>
+/// <summary>A doorbell button or PIR sensor on a GPIO input; every item of the list is on.</summary>
 public sealed class GpioTriggerOptions
 {
-    public bool Enabled { get; set; }
+    /// <summary>
+    /// Names the input in the trigger it fires (`gpio:doorbell`) and in logs: letters, digits, `_` and `-`. Left out,
+    /// the pin number names it (`gpio:27`, as before the list).
+    /// </summary>
+    public string? Name { get; set; }
 
-    /// <summary>BCM line number on <c>Door:Chip</c>.</summary>
-    public int Pin { get; set; } = 27;
+    /// <summary>BCM line number on <c>Door:Chip</c>; required.</summary>
+    public int? Pin { get; set; }
+
+    /// <summary>The name used in the trigger: <see cref="Name"/>, else the pin number.</summary>
+    public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? Pin?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?" : Name;
 
     /// <summary>True when the input reads low while pressed (a button to ground with a pull-up).</summary>
     public bool ActiveLow { get; set; } = true;

@@ -20,22 +20,42 @@ public sealed class TriggerOptionsValidator : IValidateOptions<TriggerOptions>
         var failures = new List<string>();
         const string s = TriggerOptions.SectionName;
 
-        GpioTriggerOptions gpio = options.Gpio;
-        if (gpio.Enabled)
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < (options.Gpio?.Count ?? 0); i++)
         {
-            if (gpio.Pin is < 0 or > Door.DoorOptionsValidator.MaxPin)
+            GpioTriggerOptions? gpio = options.Gpio![i];
+            string k = $"{s}:Gpio:{i}";
+            if (gpio is null)
             {
-                failures.Add($"{s}:Gpio:Pin must be between 0 and {Door.DoorOptionsValidator.MaxPin} (got {gpio.Pin}).");
+                continue;
+            }
+
+            if (gpio.Pin is not int pin)
+            {
+                failures.Add($"{k}:Pin is required (a BCM line number on Door:Chip).");
+            }
+            else if (pin is < 0 or > Door.DoorOptionsValidator.MaxPin)
+            {
+                failures.Add($"{k}:Pin must be between 0 and {Door.DoorOptionsValidator.MaxPin} (got {pin}).");
+            }
+
+            if (gpio.Name is { } itemName && (itemName.Length is 0 or > 32 || !itemName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+            {
+                failures.Add($"{k}:Name must be 1-32 letters, digits, '_' or '-' (got '{itemName}').");
+            }
+            else if (!names.Add(gpio.EffectiveName))
+            {
+                failures.Add($"{k}:Name '{gpio.EffectiveName}' is used by another GPIO trigger: each needs its own name.");
             }
 
             if (gpio.Pull is not ("none" or "up" or "down"))
             {
-                failures.Add($"{s}:Gpio:Pull must be 'none', 'up' or 'down' (got '{gpio.Pull}').");
+                failures.Add($"{k}:Pull must be 'none', 'up' or 'down' (got '{gpio.Pull}').");
             }
 
             if (gpio.Debounce < TimeSpan.Zero || gpio.Debounce > TimeSpan.FromSeconds(5))
             {
-                failures.Add($"{s}:Gpio:Debounce must be between 00:00:00 and 00:00:05 (got {gpio.Debounce}).");
+                failures.Add($"{k}:Debounce must be between 00:00:00 and 00:00:05 (got {gpio.Debounce}).");
             }
         }
 

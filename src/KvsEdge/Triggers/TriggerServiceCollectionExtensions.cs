@@ -33,10 +33,16 @@ public static class TriggerServiceCollectionExtensions
             services.AddHostedService<MotionTriggerSource>();
         }
 
-        if (triggers.Gpio.Enabled)
+        // One source per `Triggers:Gpio` item (a doorbell and a PIR at once); validation has checked every item first.
+        for (int i = 0; i < triggers.Gpio.Count; i++)
         {
-            services.AddSingleton<GpioTriggerSource>();
-            services.AddHostedService(sp => sp.GetRequiredService<GpioTriggerSource>());
+            int index = i;
+            services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => new GpioTriggerSource(
+                sp.GetRequiredService<IOptions<TriggerOptions>>().Value.Gpio[index],
+                sp.GetRequiredService<System.Device.Gpio.GpioController>(),
+                sp.GetRequiredService<TriggerChannel>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GpioTriggerSource>>()));
         }
 
         if (triggers.Mqtt.Enabled)

@@ -47,6 +47,11 @@ public sealed partial class DemoProcessTests(MosquittoFixture mosquitto) : IClas
         int granted = IndexOf(lines, "access_granted  alice");
         int unlocked = IndexOf(lines, "DOOR UNLOCKED");
         Assert.True(granted >= 0 && granted < unlocked && unlocked < IndexOf(lines, "DOOR LOCKED"), output);
+        // The simulated door contact: the person opens the door after the grant and closes it behind them, and the
+        // strike relocks as it closes (relock on close), before the 7 s pulse would have ended.
+        int opened = IndexOf(lines, "door open ");
+        int closed = lines.ToList().FindIndex(opened + 1, l => l.Contains("door closed", StringComparison.Ordinal));
+        Assert.True(unlocked < opened && opened < closed && closed < IndexOf(lines, "DOOR LOCKED"), output);
         // (Camera lines are left out: their status is stamped on the pipeline's thread, a moment before it is printed.)
         string[] times = [.. lines.Where(l => !l.Contains(" camera ", StringComparison.Ordinal))
             .Select(l => Timestamp().Match(l)).Where(m => m.Success).Select(m => m.Value)];

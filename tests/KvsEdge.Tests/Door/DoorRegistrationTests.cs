@@ -27,8 +27,11 @@ public class DoorRegistrationTests
     {
         await using ServiceProvider provider = Build(new() { ["Door:Driver"] = "simulated", ["Door:Relay:Pin"] = "4" });
 
-        IHostedService hosted = Assert.Single(provider.GetServices<IHostedService>());
-        Assert.Same(provider.GetRequiredService<IDoor>(), hosted);
+        // The relay first, then the door's inputs (which need the relay safe before an exit button can pulse it).
+        IHostedService[] hosted = [.. provider.GetServices<IHostedService>()];
+        Assert.Equal(2, hosted.Length);
+        Assert.Same(provider.GetRequiredService<IDoor>(), hosted[0]);
+        Assert.Same(provider.GetRequiredService<DoorInputMonitor>(), hosted[1]);
         Assert.Equal(4, provider.GetRequiredService<IOptions<DoorOptions>>().Value.Relay.Pin);
     }
 

@@ -33,11 +33,21 @@ public sealed class HostConfigurationTests : IDisposable
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "front door" } }, "Triggers": { "Interval": "00:00:10" } }""", "Recognition:ImageApi:CollectionId 'front door'" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Mqtt": { "Enabled": true } } }""", "Triggers:Mqtt:Enabled" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } } }""", "no trigger is on" },
-        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17" },
+        { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Gpio": [ { "Pin": 17 } ] } }""", "Triggers:Gpio:0:Pin 17" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Interval": "00:00:10" }, "Camera": { "FrameTap": { "Enabled": false } } }""", "Camera:FrameTap:Enabled" },
         // A GPIO trigger on a door line is refused whatever the source, not only with the image API.
-        { """{ "Triggers": { "Gpio": { "Enabled": true, "Pin": 17 } } }""", "Triggers:Gpio:Pin 17 is already a door output (Door:Relay:Pin)" },
-        { """{ "Recognition": { "Source": "replay" }, "Door": { "StatusLed": { "Pin": 24 } }, "Triggers": { "Gpio": { "Enabled": true, "Pin": 24 } } }""", "Triggers:Gpio:Pin 24 is already a door output (Door:StatusLed:Pin)" },
+        { """{ "Triggers": { "Gpio": [ { "Pin": 17 } ] } }""", "Triggers:Gpio:0:Pin 17 is already a door output (Door:Relay:Pin)" },
+        { """{ "Recognition": { "Source": "replay" }, "Door": { "StatusLed": { "Pin": 24 } }, "Triggers": { "Gpio": [ { "Pin": 24 } ] } }""", "Triggers:Gpio:0:Pin 24 is already a door output (Door:StatusLed:Pin)" },
+        // Door inputs (issue 14): every line against every other one, triggers included.
+        { """{ "Door": { "Inputs": { "Contact": { "Pin": 5 } } }, "Triggers": { "Gpio": [ { "Name": "bell", "Pin": 13 }, { "Name": "pir", "Pin": 5 } ] } }""", "Triggers:Gpio:1:Pin 5 is already a door input (Door:Inputs:Contact:Pin)" },
+        { """{ "Door": { "Inputs": { "ExitButton": { "Pin": 17 } } } }""", "Door:Relay:Pin and Door:Inputs:ExitButton:Pin must be different pins" },
+        { """{ "Door": { "StatusLed": { "Pin": 24 }, "Inputs": { "Tamper": { "Pin": 24 } } } }""", "Door:StatusLed:Pin and Door:Inputs:Tamper:Pin must be different pins" },
+        { """{ "Door": { "Inputs": { "Contact": { "Pin": 5 }, "ExitButton": { "Pin": 5 } } } }""", "Door:Inputs:Contact:Pin and Door:Inputs:ExitButton:Pin must be different pins" },
+        { """{ "Door": { "Inputs": { "Contact": { "Pin": 5, "HeldOpenAfter": "00:00:00" } } } }""", "Door:Inputs:Contact:HeldOpenAfter" },
+        { """{ "Door": { "Inputs": { "ExitButton": { "Pin": 6, "Pull": "sideways" } } } }""", "Door:Inputs:ExitButton:Pull" },
+        { """{ "Triggers": { "Gpio": [ { "Pin": 13 }, { "Pin": 13 } ] } }""", "Triggers:Gpio:1:Pin and Triggers:Gpio:0:Pin must be different pins" },
+        // The single form before the list: refused, naming where each key goes now.
+        { """{ "Triggers": { "Gpio": { "Enabled": true, "Pin": 13 } } }""", "move it into an item: `Triggers:Gpio:0:Pin`" },
         { """{ "Door": { "Driver": "libgpiod", "Simulated": { "LockWriteFailures": "Always" } } }""", "Door:Simulated:LockWriteFailures" },
         { """{ "Door": { "Simulated": { "LockWriteFailures": "Sometimes" } } }""", "Door:Simulated:LockWriteFailures" },
         { """{ "Recognition": { "Source": "image-api", "ImageApi": { "CollectionId": "door" } }, "Triggers": { "Motion": { "Enabled": true, "Sensitivity": 0 } } }""", "Triggers:Motion:Sensitivity" },
@@ -55,6 +65,8 @@ public sealed class HostConfigurationTests : IDisposable
         """{ "Mqtt": { "Host": "localhost", "Username": "kvsedge", "Password": "s3cr3t-pass" } }""",
         """{ "Mqtt": { "Host": "broker.example.net", "Username": "kvsedge", "Password": "s3cr3t-pass", "Tls": { "Enabled": true } } }""",
         """{ "Mqtt": { "Host": "broker.example.net", "Username": "kvsedge", "Password": "s3cr3t-pass", "AllowPlaintextPassword": true } }""",
+        // The wiring in hardware/: contact 5, exit button 6, doorbell 13, PIR 16, tamper 26 beside relay 17 and LEDs 22-24.
+        """{ "Door": { "GrantedLed": { "Pin": 22 }, "DeniedLed": { "Pin": 23 }, "StatusLed": { "Pin": 24 }, "Inputs": { "Contact": { "Pin": 5 }, "ExitButton": { "Pin": 6 }, "Tamper": { "Pin": 26 } } }, "Triggers": { "Gpio": [ { "Name": "doorbell", "Pin": 13 }, { "Name": "pir", "Pin": 16, "ActiveLow": false, "Pull": "down" } ] } }""",
     };
 
     [Theory]

@@ -76,7 +76,7 @@ public sealed class ImageTemplateTests : IDisposable
         Assert.Equal("front-door-faces", host.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Cloud:CollectionId"]);
         TriggerOptions triggers = Options<TriggerOptions>(host);
         Assert.True(triggers.Motion.Enabled);
-        Assert.False(triggers.Gpio.Enabled);
+        Assert.Empty(triggers.Gpio);
         CameraOptions camera = Options<CameraOptions>(host);
         Assert.True(camera.Enabled);
         Assert.True(camera.FrameTap.Enabled);
@@ -89,8 +89,7 @@ public sealed class ImageTemplateTests : IDisposable
             "--device-id", "gate", "--aws-region", "us-east-1", "--source", "image-api", "--trigger", "gpio", "--trigger-pin", "22", "--camera", "v4l2");
 
         TriggerOptions triggers = Options<TriggerOptions>(host);
-        Assert.True(triggers.Gpio.Enabled);
-        Assert.Equal(22, triggers.Gpio.Pin);
+        Assert.Equal(22, Assert.Single(triggers.Gpio).Pin);
         Assert.False(triggers.Motion.Enabled);
         Assert.Equal([RecognitionSources.ImageApi], Options<RecognitionOptions>(host).Sources);
         Assert.Equal("kvsedge-faces", Options<RecognitionOptions>(host).ImageApi.CollectionId);

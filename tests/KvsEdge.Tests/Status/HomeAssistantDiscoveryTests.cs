@@ -84,7 +84,7 @@ public sealed partial class HomeAssistantDiscoveryTests
 
         Assert.Equal("event", access.GetProperty("p").GetString());
         Assert.Equal("kvsedge/front-door/events", access.GetProperty("state_topic").GetString());
-        string[] published = [.. Enum.GetValues<DecisionKind>().Select(k => new Decision(k, "r", DateTimeOffset.UnixEpoch, null).EventType)];
+        string[] published = [.. Enum.GetValues<DecisionKind>().Select(k => new Decision(k, "r", DateTimeOffset.UnixEpoch, null).EventType), .. DoorEventTypes.All];
         Assert.Equal(published.Order(), access.GetProperty("event_types").EnumerateArray().Select(e => e.GetString()!).Order());
         Assert.Contains("'event_type': value_json.type", access.GetProperty("value_template").GetString(), StringComparison.Ordinal);
     }

@@ -101,6 +101,10 @@ public sealed class LoopProgressTests
         {
         }
 
+        public void PublishDoorEvent(KvsEdge.Door.DoorEvent doorEvent)
+        {
+        }
+
         public void PublishState(string subtopic, string payload)
         {
         }

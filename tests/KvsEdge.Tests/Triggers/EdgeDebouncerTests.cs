@@ -85,9 +85,9 @@ public sealed class EdgeDebouncerTests
     public void The_gpio_source_honours_the_configured_active_level(bool activeLow, int level, int expectedTriggers)
     {
         var triggers = new TriggerChannel(_time);
-        var options = new TriggerOptions { Gpio = { Enabled = true, Pin = 27, ActiveLow = activeLow, Debounce = Debounce } };
+        var options = new GpioTriggerOptions { Pin = 27, ActiveLow = activeLow, Debounce = Debounce };
         using var controller = new GpioController(new KvsEdge.Door.SimulatedGpioDriver(_time));
-        using var source = new GpioTriggerSource(Options.Create(options), controller, triggers, _time, NullLogger<GpioTriggerSource>.Instance);
+        using var source = new GpioTriggerSource(options, controller, triggers, _time, NullLogger<GpioTriggerSource>.Instance);
 
         // Start the line at its inactive level, then drive the level under test.
         source.OnLevel(activeLow ? PinValue.High : PinValue.Low);
@@ -106,10 +106,10 @@ public sealed class EdgeDebouncerTests
     public async Task A_button_press_on_the_simulated_line_reaches_the_trigger_channel_through_the_driver_callback()
     {
         var triggers = new TriggerChannel(_time);
-        var options = new TriggerOptions { Gpio = { Enabled = true, Pin = 27, ActiveLow = true, Pull = "up", Debounce = Debounce } };
+        var options = new GpioTriggerOptions { Pin = 27, ActiveLow = true, Pull = "up", Debounce = Debounce };
         var driver = new KvsEdge.Door.SimulatedGpioDriver(_time);
         using var controller = new GpioController(driver);
-        using var source = new GpioTriggerSource(Options.Create(options), controller, triggers, _time, NullLogger<GpioTriggerSource>.Instance);
+        using var source = new GpioTriggerSource(options, controller, triggers, _time, NullLogger<GpioTriggerSource>.Instance);
         await source.StartAsync(CancellationToken.None);
 
         _time.Advance(TimeSpan.FromSeconds(1)); // pulled up and idle: nothing

@@ -77,9 +77,9 @@ public sealed class TriggerChannelTests
     public async Task The_gpio_and_mqtt_triggers_name_their_input()
     {
         var triggers = new TriggerChannel(_time);
-        var options = new TriggerOptions { Gpio = { Enabled = true, Pin = 27, ActiveLow = true, Debounce = TimeSpan.FromMilliseconds(50) } };
+        var options = new GpioTriggerOptions { Pin = 27, ActiveLow = true, Debounce = TimeSpan.FromMilliseconds(50) };
         using var controller = new GpioController(new KvsEdge.Door.SimulatedGpioDriver(_time));
-        using var gpio = new GpioTriggerSource(Options.Create(options), controller, triggers, _time, NullLogger<GpioTriggerSource>.Instance);
+        using var gpio = new GpioTriggerSource(options, controller, triggers, _time, NullLogger<GpioTriggerSource>.Instance);
         var mqtt = new MqttTriggerHandler(
             Options.Create(new TriggerOptions { Mqtt = { Enabled = true } }),
             Options.Create(new MqttOptions { Username = "kvsedge", Password = "secret" }),

@@ -32,8 +32,10 @@ public sealed class TriggerOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData("Triggers:Gpio:Pull")]
-    [InlineData("Triggers:Gpio:Debounce")]
+    [InlineData("Triggers:Gpio:0:Pull")]
+    [InlineData("Triggers:Gpio:0:Debounce")]
+    [InlineData("Triggers:Gpio:1:Pin")]
+    [InlineData("Triggers:Gpio:1:Name")]
     [InlineData("Triggers:Motion:Sensitivity")]
     [InlineData("Triggers:Motion:Region")]
     [InlineData("Triggers:Interval")]
@@ -41,7 +43,11 @@ public sealed class TriggerOptionsValidatorTests
     {
         var options = new TriggerOptions
         {
-            Gpio = { Enabled = true, Pull = "sideways", Debounce = TimeSpan.FromSeconds(-1) },
+            Gpio =
+            {
+                new GpioTriggerOptions { Name = "bell", Pin = 13, Pull = "sideways", Debounce = TimeSpan.FromSeconds(-1) },
+                new GpioTriggerOptions { Name = "bell" }, // no pin, and item 0's name
+            },
             Motion = { Enabled = true, Sensitivity = 0, Region = { Left = 0.8, Width = 0.5 } },
             Interval = TimeSpan.FromMilliseconds(10),
         };

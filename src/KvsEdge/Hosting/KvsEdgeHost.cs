@@ -5,6 +5,7 @@ using KvsEdge.Camera;
 using KvsEdge.Cloud;
 using KvsEdge.Door;
 using KvsEdge.Recognition;
+using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using KvsEdge.Systemd;
 using KvsEdge.Triggers;
@@ -70,7 +71,20 @@ public static class KvsEdgeHost
 
         services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));
         services.AddSingleton(sp => new GrantLedger(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory));
-        services.AddSingleton<DecisionExecutor>();
+        // Decision snapshots: written by their own loop, never on the decision's path; the latest goes to `<prefix>/snapshot`.
+        services.AddSingleton(sp => new SnapshotWriter(
+            sp.GetRequiredService<IOptions<SnapshotOptions>>().Value,
+            sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SnapshotWriter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotWriter>());
+        services.AddSingleton(sp => new SnapshotPublisher(
+            sp.GetRequiredService<SnapshotWriter>(), sp.GetRequiredService<MqttBrokerConnection>(), sp.GetRequiredService<MqttStatusPublisher>().TopicPrefix));
+        services.AddSingleton<DecisionExecutor>(sp =>
+        {
+            sp.GetRequiredService<SnapshotPublisher>(); // listening before the first snapshot
+            return ActivatorUtilities.CreateInstance<DecisionExecutor>(sp);
+        });
         services.AddSingleton<FaceSearchRecordHandler>();
         services.AddSingleton<RecognitionStatusReporter>();
         services.AddHostedService<AccessStartup>();
@@ -156,6 +170,7 @@ public static class KvsEdgeHost
             .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId);
         services.AddSingleton<IValidateOptions<RecognitionOptions>, ReplayNeedsSimulatedDoorValidator>();
         services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b));
+        services.AddValidatedOptions<SnapshotOptions, SnapshotOptionsValidator>(configuration, SnapshotOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.AddValidatedOptions<CameraOptions, CameraOptionsValidator>(configuration, CameraOptions.SectionName, static (c, o, b) => c.Bind(o, b));
 
         // Whatever the source: a GPIO trigger may never share a line with the relay or an LED (AddTriggers adds the rest).

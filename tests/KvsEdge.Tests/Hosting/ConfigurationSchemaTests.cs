@@ -7,6 +7,7 @@ using KvsEdge.Common;
 using KvsEdge.Door;
 using KvsEdge.Hosting;
 using KvsEdge.Recognition;
+using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
 
@@ -29,6 +30,7 @@ public sealed class ConfigurationSchemaTests
         (DoorOptions.SectionName, typeof(DoorOptions)),
         (MqttOptions.SectionName, typeof(MqttOptions)),
         (TriggerOptions.SectionName, typeof(TriggerOptions)),
+        (SnapshotOptions.SectionName, typeof(SnapshotOptions)),
     ];
 
     [Fact]

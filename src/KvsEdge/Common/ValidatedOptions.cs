@@ -296,6 +296,7 @@ public static class ConfigurationSchema
         "Mqtt:Discovery:BirthTopic text",
         "Mqtt:Discovery:Enabled truefalse",
         "Mqtt:Discovery:Prefix text",
+        "Mqtt:Discovery:PresenceHold duration",
         "Mqtt:Enabled truefalse",
         "Mqtt:Host text",
         "Mqtt:KeepAlive duration",

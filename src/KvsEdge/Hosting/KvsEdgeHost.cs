@@ -92,6 +92,27 @@ public static class KvsEdgeHost
         services.AddSingleton<AccessRulesReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessRulesReloader>());
 
+        // Home Assistant extras: presence per allowed person (follows access-rule reloads) and the board's diagnostics.
+        services.AddSingleton(_ => new BoardSensors());
+        services.AddSingleton(sp =>
+        {
+            BoardSensors board = sp.GetRequiredService<BoardSensors>();
+            var extras = new DiscoveryExtras
+            {
+                Snapshot = sp.GetRequiredService<IOptions<SnapshotOptions>>().Value.Enabled,
+                CpuTemperature = board.HasTemperature,
+                Throttling = board.HasThrottling,
+            };
+            extras.SetPeople(sp.GetRequiredService<AccessPolicy>().People);
+            return extras;
+        });
+        services.AddSingleton(sp => new PresencePublisher(
+            sp.GetRequiredService<IStatusPublisher>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DiscoveryExtras>(),
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value.Discovery.PresenceHold));
+        services.AddHostedService<HomeAssistantExtrasStartup>();
+        services.AddHostedService(sp => new BoardSensorsPublisher(
+            sp.GetRequiredService<BoardSensors>(), sp.GetRequiredService<IStatusPublisher>(), sp.GetRequiredService<TimeProvider>()));
+
         // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
         services.AddSystemdNotify();
 

@@ -17,15 +17,18 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
     private readonly MqttStatusPublisher _publisher;
     private readonly ILogger _logger;
     private readonly string _deviceId;
-    private readonly string _payload;
-    private readonly int _components;
+    private readonly DiscoveryDevice _device;
+    private readonly Lock _gate = new();
+    private string _payload;
+    private int _components;
 
     public HomeAssistantDiscoveryPublisher(
         MqttStatusPublisher publisher,
         IOptions<MqttOptions> mqtt,
         IOptions<DeviceOptions> device,
         IOptions<CameraOptions> camera,
-        ILogger<HomeAssistantDiscoveryPublisher> logger)
+        ILogger<HomeAssistantDiscoveryPublisher> logger,
+        DiscoveryExtras? extras = null)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
         ArgumentNullException.ThrowIfNull(device);
@@ -35,10 +38,27 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         _deviceId = device.Value.Id;
         ConfigTopic = mqtt.Value.Discovery.ConfigTopic(device.Value);
         TopicFilter = mqtt.Value.Discovery.EffectiveBirthTopic;
-        var discovery = HomeAssistantDiscovery.Build(
-            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled));
-        _components = discovery["cmps"]!.AsObject().Count;
-        _payload = discovery.ToJsonString();
+        _device = new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled) { Extras = extras };
+        (_payload, _components) = Render(_device);
+        if (extras is not null)
+        {
+            // People added or removed by an access-rule reload: their presence sensors appear or go.
+            extras.Changed += (_, _) =>
+            {
+                lock (_gate)
+                {
+                    (_payload, _components) = Render(_device);
+                }
+
+                Publish();
+            };
+        }
+    }
+
+    private static (string Payload, int Components) Render(DiscoveryDevice device)
+    {
+        var discovery = HomeAssistantDiscovery.Build(device);
+        return (discovery.ToJsonString(), discovery["cmps"]!.AsObject().Count);
     }
 
     /// <summary>`&lt;Mqtt:Discovery:Prefix&gt;/device/&lt;Device:Id&gt;/config`.</summary>
@@ -74,7 +94,10 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
 
     private void Publish()
     {
-        _publisher.PublishRetained(ConfigTopic, _payload);
-        Log.DiscoveryPublished(_logger, _deviceId, ConfigTopic, _components);
+        lock (_gate)
+        {
+            _publisher.PublishRetained(ConfigTopic, _payload);
+            Log.DiscoveryPublished(_logger, _deviceId, ConfigTopic, _components);
+        }
     }
 }

@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace KvsEdge.Snapshots;
@@ -15,14 +15,33 @@ public sealed class SnapshotOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>The ring keeps at most this many snapshots; the oldest go first.</summary>
-    [Range(1, 100_000, ErrorMessage = "Snapshots:MaxCount must be between 1 and 100000.")]
     public int MaxCount { get; set; } = 200;
 
     /// <summary>…and at most this many bytes of JPEG (a single larger JPEG is not kept).</summary>
-    [Range(65_536L, 17_179_869_184L, ErrorMessage = "Snapshots:MaxBytes must be between 65536 (64 KiB) and 17179869184 (16 GiB).")]
     public long MaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    public const int MaxMaxCount = 100_000;
+    public const long MinMaxBytes = 64 * 1024;
+    public const long MaxMaxBytes = 16L * 1024 * 1024 * 1024;
 }
 
-/// <summary>Generated (trim-safe) validation of <see cref="SnapshotOptions"/>' annotations.</summary>
-[OptionsValidator]
-public sealed partial class SnapshotOptionsValidator : IValidateOptions<SnapshotOptions>;
+/// <summary>Validates <see cref="SnapshotOptions"/>; every message names its key.</summary>
+public sealed class SnapshotOptionsValidator : IValidateOptions<SnapshotOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SnapshotOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.MaxCount is < 1 or > SnapshotOptions.MaxMaxCount)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Snapshots:MaxCount {options.MaxCount} must be between 1 and {SnapshotOptions.MaxMaxCount}."));
+        }
+
+        if (options.MaxBytes is < SnapshotOptions.MinMaxBytes or > SnapshotOptions.MaxMaxBytes)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Snapshots:MaxBytes {options.MaxBytes} must be between {SnapshotOptions.MinMaxBytes} (64 KiB) and {SnapshotOptions.MaxMaxBytes} (16 GiB)."));
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -219,7 +219,7 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 
         if (discovery.PresenceHold <= TimeSpan.Zero || discovery.PresenceHold > MqttDiscoveryOptions.MaxPresenceHold)
         {
-            errors.Add($"Mqtt:Discovery:PresenceHold {discovery.PresenceHold:c} must be positive and at most {MqttDiscoveryOptions.MaxPresenceHold:c}.");
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Mqtt:Discovery:PresenceHold {discovery.PresenceHold:c} must be positive and at most {MqttDiscoveryOptions.MaxPresenceHold:c}."));
         }
     }
 

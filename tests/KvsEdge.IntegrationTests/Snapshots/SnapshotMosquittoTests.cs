@@ -79,6 +79,31 @@ public sealed class SnapshotMosquittoTests(MosquittoFixture mosquitto) : IClassF
         await status.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task The_image_api_demo_publishes_its_decision_snapshots_and_their_ids_in_the_events()
+    {
+        await using var probe = await MqttProbe.ConnectAsync(mosquitto.Host, mosquitto.Port, "kvsedge/demo/#");
+        var settings = new Dictionary<string, object>
+        {
+            ["Mqtt"] = new Dictionary<string, object> { ["Port"] = mosquitto.Port },
+            ["Triggers"] = new Dictionary<string, object> { ["Interval"] = "00:00:01" },
+        };
+        await using KvsEdgeProcess demo = KvsEdgeProcess.Start("demo --image-api --once", settings, _work);
+
+        MqttApplicationMessage granted = await probe.WaitForAsync(
+            m => m.Topic == "kvsedge/demo/events" && m.ConvertPayloadToString().Contains("\"access_granted\"", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+        string? id = JsonDocument.Parse(granted.ConvertPayloadToString()).RootElement.GetProperty("snapshot_id").GetString();
+        Assert.NotNull(id);
+        MqttApplicationMessage snapshot = await probe.WaitForAsync(m => m.Topic == "kvsedge/demo/snapshot" && m.Payload.Length > 0, Timeout);
+        int exit = await demo.Exited.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(exit == 0, string.Join('\n', demo.Lines));
+
+        string file = Path.Combine(_work, "demo.jpg");
+        await File.WriteAllBytesAsync(file, snapshot.Payload.ToArray());
+        (int code, string output) = await RunAsync("gst-launch-1.0", "-q", "filesrc", "location=" + file, "!", "jpegdec", "!", "fakesink");
+        Assert.True(code == 0, output);
+    }
+
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
     private static async Task<byte[]> EncodeTestPatternAsync(string file)

@@ -97,13 +97,13 @@ public static class HomeAssistantCommands
     /// <summary>The retained topics of the snapshot image, the board diagnostics and every configured person's presence.</summary>
     private static IEnumerable<string> RetainedExtras(IConfiguration configuration, string prefix)
     {
-        yield return prefix + "/" + HomeAssistantDiscovery.SnapshotSubtopic;
-        yield return prefix + "/" + HomeAssistantDiscovery.SystemSubtopic;
+        yield return prefix + "/" + HomeAssistantDiscoveryExtras.SnapshotSubtopic;
+        yield return prefix + "/" + HomeAssistantDiscoveryExtras.SystemSubtopic;
         // Names only, unvalidated: a broken Access section must not keep a device in Home Assistant.
         string[] people = configuration.GetSection("Access:People").GetChildren().Select(c => c.Key).ToArray();
         foreach (string slug in DiscoveryExtras.Slugs(people).Values)
         {
-            yield return prefix + "/" + HomeAssistantDiscovery.PresenceSubtopic(slug);
+            yield return prefix + "/" + HomeAssistantDiscoveryExtras.PresenceSubtopic(slug);
         }
     }
 

@@ -67,6 +67,13 @@ public static class KvsEdgeHost
             sp.GetRequiredService<ILogger<LastKnownRelayRecorder>>()));
 
         services.AddMqttStatus(configuration);
+        // Discovery with the issue 14 extras (AddHomeAssistantDiscovery's TryAdd then keeps this registration).
+        services.AddSingleton(sp =>
+        {
+            var discovery = ActivatorUtilities.CreateInstance<HomeAssistantDiscoveryPublisher>(sp);
+            discovery.UseExtras(sp.GetRequiredService<DiscoveryExtras>());
+            return discovery;
+        });
         services.AddHomeAssistantDiscovery(configuration);
 
         services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));

@@ -9,7 +9,7 @@ namespace KvsEdge.Snapshots;
 /// </summary>
 public sealed class SnapshotPublisher : IDisposable
 {
-    public const string Subtopic = HomeAssistantDiscovery.SnapshotSubtopic;
+    public const string Subtopic = HomeAssistantDiscoveryExtras.SnapshotSubtopic;
 
     private readonly SnapshotWriter _writer;
     private readonly MqttBrokerConnection _connection;

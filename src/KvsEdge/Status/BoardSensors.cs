@@ -92,7 +92,7 @@ public sealed class BoardSensorsPublisher(BoardSensors sensors, IStatusPublisher
         {
             do
             {
-                status.PublishState(HomeAssistantDiscovery.SystemSubtopic, sensors.Payload());
+                status.PublishState(HomeAssistantDiscoveryExtras.SystemSubtopic, sensors.Payload());
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }

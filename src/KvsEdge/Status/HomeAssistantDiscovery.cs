@@ -7,11 +7,7 @@ namespace KvsEdge.Status;
 /// <param name="DeviceId">`Device:Id`: names the discovery topic and prefixes every unique_id.</param>
 /// <param name="TopicPrefix">The status topic prefix (`Mqtt:TopicPrefix`).</param>
 /// <param name="CameraEnabled">Camera entities are left out when the camera is off.</param>
-public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string Version, bool CameraEnabled)
-{
-    /// <summary>Snapshot image, presence per person and board diagnostics (HomeAssistantDiscovery.Extras.cs); none when null.</summary>
-    public DiscoveryExtras? Extras { get; init; }
-}
+public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string Version, bool CameraEnabled);
 
 /// <summary>
 /// Builds Home Assistant's MQTT device discovery payload (`&lt;prefix&gt;/device/&lt;id&gt;/config`): one retained message
@@ -22,7 +18,7 @@ public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string
 /// The door is a `binary_sensor` with device class `lock`, not a `lock`: an MQTT lock must have a command topic, and
 /// unlocking over MQTT is not offered, so a lock entity would show a button that does nothing.
 /// </remarks>
-public static partial class HomeAssistantDiscovery
+public static class HomeAssistantDiscovery
 {
     /// <summary>The `type` values of the events topic, which become the event entity's event_types.</summary>
     public static IReadOnlyList<string> EventTypes { get; } = ["access_granted", "access_denied", "unknown_face", "ignored"];
@@ -122,9 +118,6 @@ public static partial class HomeAssistantDiscovery
                 ["entity_category"] = "diagnostic",
             });
         }
-
-        // Snapshot, presence and board diagnostics: HomeAssistantDiscovery.Extras.cs.
-        AddExtras(components, device.Extras, p, idPrefix);
 
         return new JsonObject
         {

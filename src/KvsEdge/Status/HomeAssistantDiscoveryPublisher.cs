@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using KvsEdge.Camera;
 using KvsEdge.Common;
 using Microsoft.Extensions.Hosting;
@@ -17,8 +18,6 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
     private readonly MqttStatusPublisher _publisher;
     private readonly ILogger _logger;
     private readonly string _deviceId;
-    private readonly DiscoveryDevice _device;
-    private readonly Lock _gate = new();
     private string _payload;
     private int _components;
 
@@ -27,8 +26,7 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         IOptions<MqttOptions> mqtt,
         IOptions<DeviceOptions> device,
         IOptions<CameraOptions> camera,
-        ILogger<HomeAssistantDiscoveryPublisher> logger,
-        DiscoveryExtras? extras = null)
+        ILogger<HomeAssistantDiscoveryPublisher> logger)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
         ArgumentNullException.ThrowIfNull(device);
@@ -38,27 +36,10 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         _deviceId = device.Value.Id;
         ConfigTopic = mqtt.Value.Discovery.ConfigTopic(device.Value);
         TopicFilter = mqtt.Value.Discovery.EffectiveBirthTopic;
-        _device = new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled) { Extras = extras };
-        (_payload, _components) = Render(_device);
-        if (extras is not null)
-        {
-            // People added or removed by an access-rule reload: their presence sensors appear or go.
-            extras.Changed += (_, _) =>
-            {
-                lock (_gate)
-                {
-                    (_payload, _components) = Render(_device);
-                }
-
-                Publish();
-            };
-        }
-    }
-
-    private static (string Payload, int Components) Render(DiscoveryDevice device)
-    {
-        var discovery = HomeAssistantDiscovery.Build(device);
-        return (discovery.ToJsonString(), discovery["cmps"]!.AsObject().Count);
+        var discovery = HomeAssistantDiscovery.Build(
+            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled));
+        _components = discovery["cmps"]!.AsObject().Count;
+        _payload = discovery.ToJsonString();
     }
 
     /// <summary>`&lt;Mqtt:Discovery:Prefix&gt;/device/&lt;Device:Id&gt;/config`.</summary>
@@ -94,10 +75,46 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
 
     private void Publish()
     {
-        lock (_gate)
+        lock (_extrasGate)
         {
             _publisher.PublishRetained(ConfigTopic, _payload);
             Log.DiscoveryPublished(_logger, _deviceId, ConfigTopic, _components);
         }
+    }
+
+    // Issue 14 extras (snapshot image, presence per person, board diagnostics): added to the payload the constructor
+    // built, and rendered again when the people change.
+    private readonly Lock _extrasGate = new();
+    private string? _basePayload;
+
+    /// <summary>
+    /// Announces <paramref name="extras"/> in the one device message; call before start. When an access-rule reload
+    /// changes the people, the payload is rendered and sent again (presence sensors appear or go).
+    /// </summary>
+    public void UseExtras(DiscoveryExtras extras)
+    {
+        ArgumentNullException.ThrowIfNull(extras);
+        lock (_extrasGate)
+        {
+            _basePayload ??= _payload;
+            RenderExtras(extras);
+        }
+
+        extras.Changed += (_, _) =>
+        {
+            lock (_extrasGate)
+            {
+                RenderExtras(extras);
+            }
+
+            Publish();
+        };
+    }
+
+    private void RenderExtras(DiscoveryExtras extras)
+    {
+        var discovery = HomeAssistantDiscoveryExtras.With(JsonNode.Parse(_basePayload!)!.AsObject(), extras, _publisher.TopicPrefix, _deviceId);
+        _components = discovery["cmps"]!.AsObject().Count;
+        _payload = discovery.ToJsonString();
     }
 }

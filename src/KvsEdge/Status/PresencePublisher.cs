@@ -25,7 +25,7 @@ public sealed class PresencePublisher : IDisposable
         _slugs = DiscoveryExtras.Slugs(extras.People);
         foreach (string slug in _slugs.Values)
         {
-            _status.PublishState(HomeAssistantDiscovery.PresenceSubtopic(slug), Off);
+            _status.PublishState(HomeAssistantDiscoveryExtras.PresenceSubtopic(slug), Off);
         }
 
         extras.Changed += OnPeopleChanged;
@@ -63,7 +63,7 @@ public sealed class PresencePublisher : IDisposable
             }
 
             _present[person] = _time.CreateTimer(_ => Leave(person), null, Hold, Timeout.InfiniteTimeSpan);
-            _status.PublishState(HomeAssistantDiscovery.PresenceSubtopic(slug), On);
+            _status.PublishState(HomeAssistantDiscoveryExtras.PresenceSubtopic(slug), On);
         }
     }
 
@@ -93,7 +93,7 @@ public sealed class PresencePublisher : IDisposable
                 timer.Dispose();
                 if (_slugs.TryGetValue(person, out string? slug))
                 {
-                    _status.PublishState(HomeAssistantDiscovery.PresenceSubtopic(slug), Off);
+                    _status.PublishState(HomeAssistantDiscoveryExtras.PresenceSubtopic(slug), Off);
                 }
             }
         }
@@ -109,7 +109,7 @@ public sealed class PresencePublisher : IDisposable
                 if (!next.TryGetValue(person, out string? kept) || kept != slug)
                 {
                     // An empty retained message deletes the broker's copy: no stale "at the door" for someone removed.
-                    _status.PublishState(HomeAssistantDiscovery.PresenceSubtopic(slug), string.Empty);
+                    _status.PublishState(HomeAssistantDiscoveryExtras.PresenceSubtopic(slug), string.Empty);
                     if (_present.Remove(person, out ITimer? timer))
                     {
                         timer.Dispose();
@@ -121,7 +121,7 @@ public sealed class PresencePublisher : IDisposable
             {
                 if (!_slugs.TryGetValue(person, out string? old) || old != slug)
                 {
-                    _status.PublishState(HomeAssistantDiscovery.PresenceSubtopic(slug), Off);
+                    _status.PublishState(HomeAssistantDiscoveryExtras.PresenceSubtopic(slug), Off);
                 }
             }
 

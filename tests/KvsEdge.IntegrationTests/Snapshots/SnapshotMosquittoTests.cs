@@ -34,7 +34,8 @@ public sealed class SnapshotMosquittoTests(MosquittoFixture mosquitto) : IClassF
         var extras = new DiscoveryExtras { Snapshot = true };
         var discovery = new HomeAssistantDiscoveryPublisher(
             status, Options.Create(mqtt), Options.Create(new DeviceOptions { Id = _deviceId }), Options.Create(new CameraOptions()),
-            NullLogger<HomeAssistantDiscoveryPublisher>.Instance, extras);
+            NullLogger<HomeAssistantDiscoveryPublisher>.Instance);
+        discovery.UseExtras(extras);
         using var writer = new SnapshotWriter(new SnapshotOptions(), _work, TimeProvider.System, NullLogger<SnapshotWriter>.Instance);
         using var publisher = new SnapshotPublisher(writer, status.Connection, status.TopicPrefix);
         var written = new TaskCompletionSource<SnapshotWritten>(TaskCreationOptions.RunContinuationsAsynchronously);

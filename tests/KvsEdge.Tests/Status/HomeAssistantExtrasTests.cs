@@ -13,7 +13,8 @@ public sealed class HomeAssistantExtrasTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("kvsedge-board-").FullName;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
 
-    private static JsonElement Build(DiscoveryDevice device) => JsonDocument.Parse(HomeAssistantDiscovery.Payload(device)).RootElement;
+    private static JsonElement Build(DiscoveryDevice device, DiscoveryExtras? extras = null) =>
+        JsonDocument.Parse(HomeAssistantDiscoveryExtras.Build(device, extras).ToJsonString()).RootElement;
 
     private static DiscoveryExtras Extras(bool snapshot = true, bool temperature = true, bool throttling = true, params string[] people)
     {
@@ -25,7 +26,7 @@ public sealed class HomeAssistantExtrasTests : IDisposable
     [Fact]
     public void Every_extra_entity_satisfies_its_platforms_documented_schema_in_the_one_device_message()
     {
-        JsonElement root = Build(FrontDoor with { Extras = Extras(people: ["alice", "Bob Smith"]) });
+        JsonElement root = Build(FrontDoor, Extras(people: ["alice", "Bob Smith"]));
 
         Assert.Empty(HomeAssistantSchema.DeviceDiscoveryProblems(root));
         JsonElement cmps = root.GetProperty("cmps");
@@ -49,7 +50,7 @@ public sealed class HomeAssistantExtrasTests : IDisposable
     [Fact]
     public void The_schema_refuses_an_image_without_a_topic_or_with_a_state_topic()
     {
-        JsonElement root = Build(FrontDoor with { Extras = Extras() });
+        JsonElement root = Build(FrontDoor, Extras());
         string json = root.GetRawText()
             .Replace("\"image_topic\":\"kvsedge/front-door/snapshot\"", "\"state_topic\":\"kvsedge/front-door/snapshot\"", StringComparison.Ordinal);
 
@@ -62,7 +63,7 @@ public sealed class HomeAssistantExtrasTests : IDisposable
     [Fact]
     public void Absent_board_sensors_and_disabled_snapshots_are_not_announced()
     {
-        JsonElement cmps = Build(FrontDoor with { Extras = Extras(snapshot: false, temperature: false, throttling: false) }).GetProperty("cmps");
+        JsonElement cmps = Build(FrontDoor, Extras(snapshot: false, temperature: false, throttling: false)).GetProperty("cmps");
 
         Assert.False(cmps.TryGetProperty("snapshot", out _));
         Assert.False(cmps.TryGetProperty("cpu_temperature", out _));
@@ -118,7 +119,7 @@ public sealed class HomeAssistantExtrasTests : IDisposable
 
         Assert.Equal(1, changes);
         Assert.Equal([("presence/bob", ""), ("presence/carol", "OFF")], status.States.ToArray());
-        JsonElement cmps = Build(FrontDoor with { Extras = extras }).GetProperty("cmps");
+        JsonElement cmps = Build(FrontDoor, extras).GetProperty("cmps");
         Assert.True(cmps.TryGetProperty("presence_carol", out _));
         Assert.False(cmps.TryGetProperty("presence_bob", out _));
 

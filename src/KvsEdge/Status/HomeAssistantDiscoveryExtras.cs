@@ -3,11 +3,29 @@ using System.Text.Json.Nodes;
 namespace KvsEdge.Status;
 
 /// <summary>
-/// The entities of <see cref="DiscoveryExtras"/> (decision snapshot, presence per person, board diagnostics), kept apart
-/// from the appliance's fixed entities.
+/// The entities of <see cref="DiscoveryExtras"/> (decision snapshot, presence per person, board diagnostics), added to
+/// the one device message <see cref="HomeAssistantDiscovery"/> builds, kept apart from the appliance's fixed entities.
 /// </summary>
-public static partial class HomeAssistantDiscovery
+public static class HomeAssistantDiscoveryExtras
 {
+    /// <summary>Jinja for "the sensor's state before this message", or None while it has none (as HomeAssistantDiscovery).</summary>
+    private const string PreviousState = "(this.state if this.state not in ('unknown', 'unavailable') else None)";
+
+    /// <summary>The discovery of <paramref name="device"/> with the entities of <paramref name="extras"/>.</summary>
+    public static JsonObject Build(DiscoveryDevice device, DiscoveryExtras? extras)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return With(HomeAssistantDiscovery.Build(device), extras, device.TopicPrefix, device.DeviceId);
+    }
+
+    /// <summary>Adds the entities of <paramref name="extras"/> to a built discovery payload (in place) and returns it.</summary>
+    public static JsonObject With(JsonObject discovery, DiscoveryExtras? extras, string topicPrefix, string deviceId)
+    {
+        ArgumentNullException.ThrowIfNull(discovery);
+        AddExtras(discovery["cmps"]!.AsObject(), extras, topicPrefix, "kvsedge_" + deviceId + "_");
+        return discovery;
+    }
+
     /// <summary>`&lt;prefix&gt;/presence/&lt;slug&gt;`: `ON` while the person is at the door, `OFF` after the hold time.</summary>
     public static string PresenceSubtopic(string slug) => "presence/" + slug;
 
@@ -16,6 +34,24 @@ public static partial class HomeAssistantDiscovery
 
     /// <summary>The retained JPEG of the latest decision snapshot.</summary>
     public const string SnapshotSubtopic = "snapshot";
+
+    private static JsonObject Entity(string platform, string name, string stateTopic, string uniqueId, JsonObject options)
+    {
+        var entity = new JsonObject
+        {
+            ["p"] = platform,
+            ["name"] = name,
+            ["unique_id"] = uniqueId,
+            ["state_topic"] = stateTopic,
+        };
+        foreach ((string key, JsonNode? value) in options.ToArray())
+        {
+            options.Remove(key);
+            entity[key] = value;
+        }
+
+        return entity;
+    }
 
     private static void AddExtras(JsonObject components, DiscoveryExtras? extras, string p, string idPrefix)
     {

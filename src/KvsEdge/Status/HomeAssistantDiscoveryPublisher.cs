@@ -87,6 +87,18 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
     private readonly Lock _extrasGate = new();
     private string? _basePayload;
 
+    /// <summary>The discovery payload as it is sent now.</summary>
+    public string Payload
+    {
+        get
+        {
+            lock (_extrasGate)
+            {
+                return _payload;
+            }
+        }
+    }
+
     /// <summary>
     /// Announces <paramref name="extras"/> in the one device message; call before start. When an access-rule reload
     /// changes the people, the payload is rendered and sent again (presence sensors appear or go).

@@ -10,6 +10,14 @@ public static class HomeAssistantSchema
 {
     private static readonly HashSet<string> StatePlatforms = ["sensor", "binary_sensor", "event", "lock"];
 
+    /// <summary>Home Assistant's binary_sensor device classes.</summary>
+    private static readonly HashSet<string> BinarySensorClasses =
+    [
+        "battery", "battery_charging", "carbon_monoxide", "cold", "connectivity", "door", "garage_door", "gas", "heat", "light",
+        "lock", "moisture", "motion", "moving", "occupancy", "opening", "plug", "power", "presence", "problem", "running",
+        "safety", "smoke", "sound", "tamper", "update", "vibration", "window",
+    ];
+
     public static IReadOnlyList<string> DeviceDiscoveryProblems(JsonElement root)
     {
         var problems = new List<string>();
@@ -95,6 +103,50 @@ public static class HomeAssistantSchema
                 && (template.GetString()!.Contains("''", StringComparison.Ordinal) || template.GetString()!.Contains("\"\"", StringComparison.Ordinal)))
             {
                 problems.Add($"{name}: a sensor's value_template must not render an empty string; render this.state to keep the state");
+            }
+
+            // MQTT image (home-assistant.io/integrations/image.mqtt): exactly one of image_topic (raw image bytes) and
+            // url_topic; content_type only with image_topic; image_encoding only `b64` when given; no state_topic.
+            if (platform == "image")
+            {
+                bool image = config.TryGetProperty("image_topic", out JsonElement imageTopic);
+                bool url = config.TryGetProperty("url_topic", out _);
+                if (image == url)
+                {
+                    problems.Add($"{name}: image needs exactly one of image_topic and url_topic");
+                }
+
+                if (image && imageTopic.GetString() is not { Length: > 0 } t || (image && imageTopic.GetString()!.AsSpan().IndexOfAny('#', '+') >= 0))
+                {
+                    problems.Add($"{name}: image_topic must be a topic without wildcards");
+                }
+
+                if (config.TryGetProperty("content_type", out JsonElement contentType)
+                    && (!image || contentType.GetString() is not { } type || !type.StartsWith("image/", StringComparison.Ordinal)))
+                {
+                    problems.Add($"{name}: content_type is an image/* type and only goes with image_topic");
+                }
+
+                if (config.TryGetProperty("image_encoding", out JsonElement encoding) && encoding.GetString() != "b64")
+                {
+                    problems.Add($"{name}: image_encoding can only be b64");
+                }
+
+                if (TryGet(config, "state_topic", "stat_t", out _))
+                {
+                    problems.Add($"{name}: image has no state_topic");
+                }
+            }
+
+            if (platform == "binary_sensor" && config.TryGetProperty("device_class", out JsonElement binaryClass)
+                && !BinarySensorClasses.Contains(binaryClass.GetString()!))
+            {
+                problems.Add($"{name}: '{binaryClass.GetString()}' is not a binary_sensor device class");
+            }
+
+            if (config.TryGetProperty("entity_category", out JsonElement category) && category.GetString() is not ("diagnostic" or "config"))
+            {
+                problems.Add($"{name}: entity_category is diagnostic or config");
             }
 
             if (platform == "lock" && !TryGet(config, "command_topic", "cmd_t", out _) && !TryGet(root, "command_topic", "cmd_t", out _))

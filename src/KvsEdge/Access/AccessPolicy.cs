@@ -65,6 +65,18 @@ public sealed class AccessPolicy
         }
     }
 
+    /// <summary>The allow-listed people of the current rules (Access:People keys), sorted.</summary>
+    public IReadOnlyList<string> People
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rules.People.Keys.Order(StringComparer.Ordinal).ToArray();
+            }
+        }
+    }
+
     /// <summary>
     /// Swaps in rules compiled from <paramref name="options"/>, keeping de-duplication, confirmation and cooldown
     /// memory: replacing the policy object instead would forget them and let a redelivered grant unlock twice.

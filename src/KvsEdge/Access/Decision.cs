@@ -37,6 +37,15 @@ public sealed record Decision(
     string? FaceId = null,
     string? Detail = null)
 {
+    /// <summary>
+    /// The decision snapshot (the JPEG the frame was decided on) kept for this face decision; null when none is kept
+    /// (snapshots off, ignored decisions, no frame tap). The `snapshot_id` of the MQTT event.
+    /// </summary>
+    public string? SnapshotId { get; init; }
+
+    /// <summary>A face decision: granted, denied or an unknown face (the decisions a snapshot is kept for).</summary>
+    public bool IsFaceDecision => Kind is DecisionKind.Granted or DecisionKind.Denied or DecisionKind.UnknownFace;
+
     /// <summary>The `type` field of the MQTT event.</summary>
     public string EventType => Kind switch
     {

@@ -1,6 +1,7 @@
 using KvsEdge.Access;
 using KvsEdge.Common;
 using KvsEdge.Door;
+using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using Microsoft.Extensions.Logging;
 
@@ -24,14 +25,16 @@ public sealed partial class DecisionExecutor : IDisposable
     private readonly ILogger<DecisionExecutor> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly FaultPoint _faultPoint;
+    private readonly SnapshotWriter? _snapshots;
     private int _ledgerAvailable = 1;
     private bool _restoreFailed;
 
     public DecisionExecutor(
         AccessPolicy policy, IDoor door, IStatusPublisher status, GrantLedger ledger, TimeProvider time, ILogger<DecisionExecutor> logger,
-        FaultPoint? faultPoint = null)
+        FaultPoint? faultPoint = null, SnapshotWriter? snapshots = null)
     {
         _faultPoint = faultPoint ?? FaultPoint.None;
+        _snapshots = snapshots;
         _policy = policy;
         _door = door;
         _status = status;
@@ -104,7 +107,16 @@ public sealed partial class DecisionExecutor : IDisposable
     }
 
     /// <summary>Decides every face of one frame, pulses the door at most once for it, and audits each decision.</summary>
-    public async Task<IReadOnlyList<Decision>> HandleFrameAsync(IReadOnlyList<FaceObservation> faces, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Decision>> HandleFrameAsync(IReadOnlyList<FaceObservation> faces, CancellationToken cancellationToken) =>
+        HandleFrameAsync(faces, evidence: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="HandleFrameAsync(IReadOnlyList{FaceObservation}, CancellationToken)"/>, keeping
+    /// <paramref name="evidence"/> (the frame's JPEG) as the snapshot of its face decisions. The snapshot is only
+    /// queued, after the door acted: a slow, full or read-only disk never delays or changes a decision.
+    /// </summary>
+    public async Task<IReadOnlyList<Decision>> HandleFrameAsync(
+        IReadOnlyList<FaceObservation> faces, SnapshotEvidence? evidence, CancellationToken cancellationToken)
     {
         if (faces.Count == 0)
         {
@@ -128,6 +140,11 @@ public sealed partial class DecisionExecutor : IDisposable
             else if (decisions.Exists(d => d.Kind is DecisionKind.Denied or DecisionKind.UnknownFace))
             {
                 _door.SignalDenied();
+            }
+
+            if (evidence is not null)
+            {
+                KeepSnapshot(decisions, evidence, now);
             }
 
             foreach (Decision decision in decisions)
@@ -192,6 +209,35 @@ public sealed partial class DecisionExecutor : IDisposable
         {
             // A pulse is already running (the door is open) or the service is stopping: the grant stands, no new pulse.
             Log.PulseNotStarted(_logger);
+        }
+    }
+
+    /// <summary>Queues the frame's snapshot when it has a face decision, and names it in those decisions.</summary>
+    private void KeepSnapshot(List<Decision> decisions, SnapshotEvidence evidence, DateTimeOffset now)
+    {
+        if (_snapshots is null || !decisions.Exists(d => d.IsFaceDecision))
+        {
+            return;
+        }
+
+        // One snapshot per frame; its label is the frame's strongest outcome (after a ledger failure turned a grant
+        // into a denial, it says denied, as the events do).
+        string type = decisions.Exists(d => d.Kind == DecisionKind.Granted) ? "access_granted"
+            : decisions.Exists(d => d.Kind == DecisionKind.Denied) ? "access_denied"
+            : "unknown_face";
+        string[] people = decisions.Where(d => d.IsFaceDecision && d.Person is not null).Select(d => d.Person!).Distinct(StringComparer.Ordinal).ToArray();
+        string? id = _snapshots.Submit(now, type, people.Length == 0 ? null : string.Join(", ", people), evidence);
+        if (id is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < decisions.Count; i++)
+        {
+            if (decisions[i].IsFaceDecision)
+            {
+                decisions[i] = decisions[i] with { SnapshotId = id };
+            }
         }
     }
 

@@ -36,9 +36,10 @@ public static class HomeAssistantCommands
         ArgumentNullException.ThrowIfNull(error);
         DeviceOptions device;
         MqttOptions mqtt;
+        IConfigurationRoot configuration;
         try
         {
-            IConfigurationRoot configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
+            configuration = new ConfigurationBuilder().AddKvsEdgeSources(configFile).Build();
             var failures = ConfigurationSchema.Check(configuration).Select(p => p.Message).ToList();
             device = ValidatedOptions.Load<DeviceOptions>(configuration, DeviceOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
             mqtt = ValidatedOptions.Load<MqttOptions>(configuration, MqttOptions.SectionName, static (c, o, b) => c.Bind(o, b), failures);
@@ -66,6 +67,12 @@ public static class HomeAssistantCommands
                 return ExitCodes.Failure;
             }
 
+            // The entities' retained state goes too: the last snapshot is a picture of a person, and presence names people.
+            foreach (string state in RetainedExtras(configuration, mqtt.EffectiveTopicPrefix(device)))
+            {
+                await MqttConnection.PublishAsync(client, state, string.Empty, retain: true, mqtt.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(mqtt.ConnectTimeout);
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).ConfigureAwait(false);
@@ -85,6 +92,19 @@ public static class HomeAssistantCommands
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The retained topics of the snapshot image, the board diagnostics and every configured person's presence.</summary>
+    private static IEnumerable<string> RetainedExtras(IConfiguration configuration, string prefix)
+    {
+        yield return prefix + "/" + HomeAssistantDiscoveryExtras.SnapshotSubtopic;
+        yield return prefix + "/" + HomeAssistantDiscoveryExtras.SystemSubtopic;
+        // Names only, unvalidated: a broken Access section must not keep a device in Home Assistant.
+        string[] people = configuration.GetSection("Access:People").GetChildren().Select(c => c.Key).ToArray();
+        foreach (string slug in DiscoveryExtras.Slugs(people).Values)
+        {
+            yield return prefix + "/" + HomeAssistantDiscoveryExtras.PresenceSubtopic(slug);
+        }
     }
 
     private static void Validate(DeviceOptions device, MqttOptions mqtt, List<string> failures)

@@ -6,6 +6,7 @@ using KvsEdge.Cloud;
 using KvsEdge.Door;
 using KvsEdge.Iot;
 using KvsEdge.Recognition;
+using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using KvsEdge.Systemd;
 using KvsEdge.Triggers;
@@ -67,11 +68,31 @@ public static class KvsEdgeHost
             sp.GetRequiredService<ILogger<LastKnownRelayRecorder>>()));
 
         services.AddMqttStatus(configuration);
+        // Discovery with the issue 14 extras (AddHomeAssistantDiscovery's TryAdd then keeps this registration).
+        services.AddSingleton(sp =>
+        {
+            var discovery = ActivatorUtilities.CreateInstance<HomeAssistantDiscoveryPublisher>(sp);
+            discovery.UseExtras(sp.GetRequiredService<DiscoveryExtras>());
+            return discovery;
+        });
         services.AddHomeAssistantDiscovery(configuration);
 
         services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));
         services.AddSingleton(sp => new GrantLedger(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory));
-        services.AddSingleton<DecisionExecutor>();
+        // Decision snapshots: written by their own loop, never on the decision's path; the latest goes to `<prefix>/snapshot`.
+        services.AddSingleton(sp => new SnapshotWriter(
+            sp.GetRequiredService<IOptions<SnapshotOptions>>().Value,
+            sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SnapshotWriter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotWriter>());
+        services.AddSingleton(sp => new SnapshotPublisher(
+            sp.GetRequiredService<SnapshotWriter>(), sp.GetRequiredService<MqttBrokerConnection>(), sp.GetRequiredService<MqttStatusPublisher>().TopicPrefix));
+        services.AddSingleton<DecisionExecutor>(sp =>
+        {
+            sp.GetRequiredService<SnapshotPublisher>(); // listening before the first snapshot
+            return ActivatorUtilities.CreateInstance<DecisionExecutor>(sp);
+        });
         services.AddSingleton<FaceSearchRecordHandler>();
         services.AddSingleton<RecognitionStatusReporter>();
         services.AddHostedService<AccessStartup>();
@@ -80,6 +101,27 @@ public static class KvsEdgeHost
         services.AddHostedService(sp => sp.GetRequiredService<AccessRulesReloader>());
         // AWS IoT Core (Iot:Enabled): the config shadow amends the Access rules above, the status shadow mirrors status.
         services.AddIotCore(configuration);
+
+        // Home Assistant extras: presence per allowed person (follows access-rule reloads) and the board's diagnostics.
+        services.AddSingleton(_ => new BoardSensors());
+        services.AddSingleton(sp =>
+        {
+            BoardSensors board = sp.GetRequiredService<BoardSensors>();
+            var extras = new DiscoveryExtras
+            {
+                Snapshot = sp.GetRequiredService<IOptions<SnapshotOptions>>().Value.Enabled,
+                CpuTemperature = board.HasTemperature,
+                Throttling = board.HasThrottling,
+            };
+            extras.SetPeople(sp.GetRequiredService<AccessPolicy>().People);
+            return extras;
+        });
+        services.AddSingleton(sp => new PresencePublisher(
+            sp.GetRequiredService<IStatusPublisher>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DiscoveryExtras>(),
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value.Discovery.PresenceHold));
+        services.AddHostedService<HomeAssistantExtrasStartup>();
+        services.AddHostedService(sp => new BoardSensorsPublisher(
+            sp.GetRequiredService<BoardSensors>(), sp.GetRequiredService<IStatusPublisher>(), sp.GetRequiredService<TimeProvider>()));
 
         // READY=1 waits for ApplicationStarted, i.e. for every hosted service (the door's relay first), wherever this is.
         services.AddSystemdNotify();
@@ -159,6 +201,7 @@ public static class KvsEdgeHost
             .PostConfigure(o => o.ImageApi.CollectionId ??= configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId);
         services.AddSingleton<IValidateOptions<RecognitionOptions>, ReplayNeedsSimulatedDoorValidator>();
         services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b));
+        services.AddValidatedOptions<SnapshotOptions, SnapshotOptionsValidator>(configuration, SnapshotOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.AddValidatedOptions<CameraOptions, CameraOptionsValidator>(configuration, CameraOptions.SectionName, static (c, o, b) => c.Bind(o, b));
 
         // Whatever the source: a GPIO trigger may never share a line with the relay or an LED (AddTriggers adds the rest).

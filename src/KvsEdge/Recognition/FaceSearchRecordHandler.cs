@@ -1,5 +1,7 @@
 using KvsEdge.Access;
 using KvsEdge.Actions;
+using KvsEdge.Camera;
+using KvsEdge.Snapshots;
 using Microsoft.Extensions.Logging;
 
 namespace KvsEdge.Recognition;
@@ -16,12 +18,18 @@ public sealed partial class FaceSearchRecordHandler
     private readonly DecisionExecutor _executor;
     private readonly TimeProvider _time;
     private readonly ILogger<FaceSearchRecordHandler> _logger;
+    private readonly IJpegFrameSource? _frames;
+    private readonly SnapshotWriter? _snapshots;
 
-    public FaceSearchRecordHandler(DecisionExecutor executor, TimeProvider time, ILogger<FaceSearchRecordHandler> logger)
+    /// <param name="frames">The local frame tap: its newest frame when a record arrives is the decision's snapshot.</param>
+    public FaceSearchRecordHandler(
+        DecisionExecutor executor, TimeProvider time, ILogger<FaceSearchRecordHandler> logger, IJpegFrameSource? frames = null, SnapshotWriter? snapshots = null)
     {
         _executor = executor;
         _time = time;
         _logger = logger;
+        _frames = frames;
+        _snapshots = snapshots;
     }
 
     /// <param name="context">Where the record came from (shard and sequence number), for the log and the event.</param>
@@ -35,8 +43,29 @@ public sealed partial class FaceSearchRecordHandler
             return new RecordOutcome(0, null);
         }
 
-        IReadOnlyList<Decision> decisions = await _executor.HandleFrameAsync(frame.Faces, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Decision> decisions = await _executor.HandleFrameAsync(frame.Faces, Evidence(), cancellationToken).ConfigureAwait(false);
         return new RecordOutcome(decisions.Count(d => d.Kind == DecisionKind.Granted), frame.FrameTime);
+    }
+
+    /// <summary>
+    /// The frame tap's newest frame as the record arrived: the local camera's view, not the frame the cloud analysed
+    /// (the stream processor sends no image). The pull runs beside the decision, which never waits for it; with no
+    /// frame tap running there is no snapshot.
+    /// </summary>
+    private SnapshotEvidence? Evidence()
+    {
+        if (_snapshots is not { Enabled: true } || _frames is null || _frames is FrameTap { IsAttached: false })
+        {
+            return null;
+        }
+
+        return new SnapshotEvidence(SnapshotOrigins.FrameTap, PullAsync(_frames));
+
+        static async Task<byte[]?> PullAsync(IJpegFrameSource frames)
+        {
+            JpegFrame? frame = await frames.TryGetFrameAsync(null, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            return frame?.Data;
+        }
     }
 
     private static partial class Log

@@ -5,6 +5,7 @@ using KvsEdge.Actions;
 using KvsEdge.Aws;
 using KvsEdge.Camera;
 using KvsEdge.Common;
+using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Hosting;
@@ -274,7 +275,8 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             FaceObservation? observation = ToObservation(result, frame, _time.GetUtcNow(), Interlocked.Increment(ref _frameSequence), out string? malformed);
             IReadOnlyList<Decision> frameDecisions = observation is null
                 ? [_executor.HandleMalformed(malformed!)]
-                : await _executor.HandleFrameAsync([observation], cancellationToken).ConfigureAwait(false);
+                // The snapshot is the exact JPEG sent to SearchFacesByImage.
+                : await _executor.HandleFrameAsync([observation], SnapshotEvidence.FromBytes(SnapshotOrigins.ImageApi, frame.Data), cancellationToken).ConfigureAwait(false);
             decisions.AddRange(frameDecisions);
             _reporter.ShardProgress(RecognitionSources.ImageApi, RecognitionSources.ImageApi, (long)(_time.GetUtcNow() - frame.CapturedAt).TotalMilliseconds, frame.CapturedAt);
             error = null;

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using KvsEdge.Camera;
 using KvsEdge.Common;
 using Microsoft.Extensions.Hosting;
@@ -17,8 +18,8 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
     private readonly MqttStatusPublisher _publisher;
     private readonly ILogger _logger;
     private readonly string _deviceId;
-    private readonly string _payload;
-    private readonly int _components;
+    private string _payload;
+    private int _components;
 
     public HomeAssistantDiscoveryPublisher(
         MqttStatusPublisher publisher,
@@ -80,7 +81,58 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
 
     private void Publish()
     {
-        _publisher.PublishRetained(ConfigTopic, _payload);
-        Log.DiscoveryPublished(_logger, _deviceId, ConfigTopic, _components);
+        lock (_extrasGate)
+        {
+            _publisher.PublishRetained(ConfigTopic, _payload);
+            Log.DiscoveryPublished(_logger, _deviceId, ConfigTopic, _components);
+        }
+    }
+
+    // Issue 14 extras (snapshot image, presence per person, board diagnostics): added to the payload the constructor
+    // built, and rendered again when the people change.
+    private readonly Lock _extrasGate = new();
+    private string? _basePayload;
+
+    /// <summary>The discovery payload as it is sent now.</summary>
+    public string Payload
+    {
+        get
+        {
+            lock (_extrasGate)
+            {
+                return _payload;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Announces <paramref name="extras"/> in the one device message; call before start. When an access-rule reload
+    /// changes the people, the payload is rendered and sent again (presence sensors appear or go).
+    /// </summary>
+    public void UseExtras(DiscoveryExtras extras)
+    {
+        ArgumentNullException.ThrowIfNull(extras);
+        lock (_extrasGate)
+        {
+            _basePayload ??= _payload;
+            RenderExtras(extras);
+        }
+
+        extras.Changed += (_, _) =>
+        {
+            lock (_extrasGate)
+            {
+                RenderExtras(extras);
+            }
+
+            Publish();
+        };
+    }
+
+    private void RenderExtras(DiscoveryExtras extras)
+    {
+        var discovery = HomeAssistantDiscoveryExtras.With(JsonNode.Parse(_basePayload!)!.AsObject(), extras, _publisher.TopicPrefix, _deviceId);
+        _components = discovery["cmps"]!.AsObject().Count;
+        _payload = discovery.ToJsonString();
     }
 }

@@ -101,6 +101,12 @@ public sealed class MqttDiscoveryOptions
 
     public string EffectiveBirthTopic => string.IsNullOrWhiteSpace(BirthTopic) ? Prefix + "/status" : BirthTopic;
 
+    /// <summary>How long a person's "&lt;name&gt; at the door" sensor stays on after they were last recognised.</summary>
+    public TimeSpan PresenceHold { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest <see cref="PresenceHold"/> accepted.</summary>
+    public static readonly TimeSpan MaxPresenceHold = TimeSpan.FromHours(24);
+
     /// <summary><c>&lt;Prefix&gt;/device/&lt;Device:Id&gt;/config</c>.</summary>
     public string ConfigTopic(DeviceOptions device)
     {
@@ -209,6 +215,11 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         if (discovery.BirthTopic is { } birth && (string.IsNullOrWhiteSpace(birth) || HasWildcard(birth)))
         {
             errors.Add($"Mqtt:Discovery:BirthTopic '{birth}' must be a topic without wildcards ('#', '+').");
+        }
+
+        if (discovery.PresenceHold <= TimeSpan.Zero || discovery.PresenceHold > MqttDiscoveryOptions.MaxPresenceHold)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Mqtt:Discovery:PresenceHold {discovery.PresenceHold:c} must be positive and at most {MqttDiscoveryOptions.MaxPresenceHold:c}."));
         }
     }
 

@@ -21,7 +21,8 @@ internal sealed record EventPayload(
     string? FrameTime,
     string? Source,
     string? ReceivedAt,
-    string DecidedAt);
+    string DecidedAt,
+    string? SnapshotId);
 
 /// <summary>The retained `recognition` payload.</summary>
 internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiCounters? ImageApi, string? ConfigError, string Ledger);
@@ -72,7 +73,8 @@ public static class StatusPayloads
             Timestamps.Iso(observation?.FrameTime),
             observation?.Source,
             Timestamps.Iso(observation?.ReceivedAt),
-            Timestamps.Iso(decision.DecidedAt)!);
+            Timestamps.Iso(decision.DecidedAt)!,
+            decision.SnapshotId);
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.EventPayload);
     }
 

@@ -20,15 +20,16 @@ public sealed partial class FolderDependencyTests
         ["Door"] = ["Common", "Systemd"],
         ["Camera"] = ["Common", "Systemd", "Door"],
         ["Status"] = ["Common", "Systemd", "Access", "Door", "Camera"],
-        ["Actions"] = ["Common", "Systemd", "Access", "Door", "Status"],
+        ["Snapshots"] = ["Common", "Systemd", "Status"],
+        ["Actions"] = ["Common", "Systemd", "Access", "Door", "Status", "Snapshots"],
         ["Triggers"] = ["Common", "Systemd", "Door", "Camera", "Status"],
-        ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers"],
+        ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers", "Snapshots"],
         ["Cloud"] = ["Common", "Access", "Recognition"],
         ["Iot"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Recognition"],
         ["Fleet"] = ["Common", "Access", "Door", "Status", "Cloud", "Iot"],
         ["Demo"] = ["Common"],
-        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Demo"],
-        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Fleet", "Demo", "Hosting"],
+        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Demo", "Snapshots"],
+        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Fleet", "Demo", "Hosting", "Snapshots"],
     };
 
     private static readonly string SourceRoot = Path.Combine(RepositoryRoot.Find(), "src", "KvsEdge");

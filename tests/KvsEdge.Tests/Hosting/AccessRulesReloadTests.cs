@@ -67,6 +67,35 @@ public sealed class AccessRulesReloadTests : IDisposable
         Assert.Null(status.Current?.ConfigError);
     }
 
+    [Fact]
+    public async Task A_reload_that_adds_or_removes_people_changes_their_presence_sensors_in_the_one_discovery_message()
+    {
+        using var _ = new HostConfigurationTests.AwsEnvironment("AKIDTEST", "test-secret");
+        string file = Path.Combine(_directory, "appsettings.json");
+        File.WriteAllText(file, Settings("""{ "alice": {}, "bob": {} }"""));
+        var error = new StringWriter();
+        using IHost? host = HostRunner.TryBuild(file, null, error);
+        Assert.True(host is not null, error.ToString());
+
+        var reloader = host.Services.GetRequiredService<AccessRulesReloader>();
+        var extras = host.Services.GetRequiredService<KvsEdge.Status.DiscoveryExtras>();
+        var discovery = host.Services.GetRequiredService<KvsEdge.Status.HomeAssistantDiscoveryPublisher>();
+        HomeAssistantExtrasStartup startup = Assert.Single(host.Services.GetServices<IHostedService>().OfType<HomeAssistantExtrasStartup>());
+        Assert.Equal(["alice", "bob"], extras.People);
+        Assert.Contains("presence_bob", discovery.Payload, StringComparison.Ordinal);
+        reloader.Reloaded += (_, r) => _reloads.Writer.TryWrite(r);
+        await startup.StartAsync(CancellationToken.None);
+        await reloader.StartAsync(CancellationToken.None);
+
+        Replace(file, Settings("""{ "alice": {}, "carol": {} }"""));
+        await NextAsync(r => r.Applied);
+
+        Assert.Equal(["alice", "carol"], extras.People);
+        Assert.Contains("\"presence_carol\"", discovery.Payload, StringComparison.Ordinal);
+        Assert.DoesNotContain("presence_bob", discovery.Payload, StringComparison.Ordinal);
+        await startup.StopAsync(CancellationToken.None);
+    }
+
     // Each look a cooldown after the last, so only the rules decide.
     private string Decide(AccessPolicy policy, string externalImageId)
     {

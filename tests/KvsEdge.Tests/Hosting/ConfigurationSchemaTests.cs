@@ -8,6 +8,7 @@ using KvsEdge.Door;
 using KvsEdge.Iot;
 using KvsEdge.Hosting;
 using KvsEdge.Recognition;
+using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
 
@@ -31,6 +32,7 @@ public sealed class ConfigurationSchemaTests
         (MqttOptions.SectionName, typeof(MqttOptions)),
         (TriggerOptions.SectionName, typeof(TriggerOptions)),
         (IotOptions.SectionName, typeof(IotOptions)),
+        (SnapshotOptions.SectionName, typeof(SnapshotOptions)),
     ];
 
     [Fact]

@@ -2,6 +2,7 @@ using KvsEdge.Access;
 using KvsEdge.Actions;
 using KvsEdge.Camera;
 using KvsEdge.Recognition;
+using KvsEdge.Snapshots;
 using KvsEdge.Tests.Aws.Rekognition;
 using KvsEdge.Tests.Consumer;
 using KvsEdge.TestSupport;
@@ -25,6 +26,9 @@ internal sealed class SyntheticFrames(TimeProvider time) : IJpegFrameSource
 
     public int Pulled { get; private set; }
 
+    /// <summary>The bytes every frame carries.</summary>
+    public byte[] Data { get; set; } = Jpeg;
+
     public List<JpegFrame> Given { get; } = [];
 
     public Task<JpegFrame?> TryGetFrameAsync(JpegFrame? after, TimeSpan timeout, CancellationToken cancellationToken)
@@ -35,7 +39,7 @@ internal sealed class SyntheticFrames(TimeProvider time) : IJpegFrameSource
         }
 
         Pulled++;
-        var frame = new JpegFrame(Jpeg, 640, 480, time.GetUtcNow() - Age);
+        var frame = new JpegFrame(Data, 640, 480, time.GetUtcNow() - Age);
         Given.Add(frame);
         return Task.FromResult<JpegFrame?>(frame);
     }
@@ -67,7 +71,9 @@ internal sealed class ImageApiHarness : IAsyncDisposable
         AccessOptions policy = TestPolicies.AliceAllowed();
         access?.Invoke(policy);
         Frames = new SyntheticFrames(Time);
-        Executor = new DecisionExecutor(new AccessPolicy(policy), Door, Status, new GrantLedger(_directory), Time, NullLogger<DecisionExecutor>.Instance);
+        Snapshots = new SnapshotWriter(new SnapshotOptions(), _directory, Time, NullLogger<SnapshotWriter>.Instance);
+        Executor = new DecisionExecutor(
+            new AccessPolicy(policy), Door, Status, new GrantLedger(_directory), Time, NullLogger<DecisionExecutor>.Instance, snapshots: Snapshots);
         Reporter = new RecognitionStatusReporter(Status, Time);
         Budget = new ImageApiBudget(Options.MaxCallsPerMinute, Options.MaxCallsPerDay, Time, _directory);
         Triggers = new TriggerChannel(Time);
@@ -91,6 +97,9 @@ internal sealed class ImageApiHarness : IAsyncDisposable
     public RecordingStatus Status { get; } = new();
 
     public DecisionExecutor Executor { get; }
+
+    /// <summary>The decision snapshots (its loop runs only when a test starts it).</summary>
+    public SnapshotWriter Snapshots { get; }
 
     public RecognitionStatusReporter Reporter { get; }
 
@@ -123,6 +132,8 @@ internal sealed class ImageApiHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Source.Dispose();
+        await Snapshots.StopAsync(CancellationToken.None);
+        Snapshots.Dispose();
         Executor.Dispose();
         await Rekognition.DisposeAsync();
         try

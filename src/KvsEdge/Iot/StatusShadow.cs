@@ -295,6 +295,10 @@ public sealed class StatusShadowPublisher(IStatusPublisher inner, StatusShadow s
         shadow.SetDecision(decision);
     }
 
+    // Door events (exit button, alarms) are audited on MQTT; the shadow carries the door's state, which PublishDoor
+    // and the door/alarms state topic already copy.
+    public void PublishDoorEvent(DoorEvent doorEvent) => inner.PublishDoorEvent(doorEvent);
+
     public void PublishState(string subtopic, string payload)
     {
         inner.PublishState(subtopic, payload);

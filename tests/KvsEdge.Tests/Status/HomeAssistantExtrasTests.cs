@@ -197,6 +197,10 @@ public sealed class HomeAssistantExtrasTests : IDisposable
         {
         }
 
+        public void PublishDoorEvent(KvsEdge.Door.DoorEvent doorEvent)
+        {
+        }
+
         public void PublishState(string subtopic, string payload) => States.Writer.TryWrite((subtopic, payload));
     }
 

@@ -23,10 +23,11 @@ public sealed partial class FolderDependencyTests
         ["Actions"] = ["Common", "Systemd", "Access", "Door", "Status"],
         ["Triggers"] = ["Common", "Systemd", "Door", "Camera", "Status"],
         ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers"],
+        ["Vision"] = ["Common", "Systemd", "Door", "Camera", "Status", "Triggers"],
         ["Cloud"] = ["Common", "Access", "Recognition"],
         ["Demo"] = ["Common"],
-        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Demo"],
-        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Demo", "Hosting"],
+        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Demo"],
+        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Demo", "Hosting"],
     };
 
     private static readonly string SourceRoot = Path.Combine(RepositoryRoot.Find(), "src", "KvsEdge");

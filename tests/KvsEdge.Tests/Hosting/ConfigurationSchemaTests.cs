@@ -9,6 +9,7 @@ using KvsEdge.Hosting;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
+using KvsEdge.Vision;
 
 namespace KvsEdge.Tests.Hosting;
 
@@ -29,6 +30,7 @@ public sealed class ConfigurationSchemaTests
         (DoorOptions.SectionName, typeof(DoorOptions)),
         (MqttOptions.SectionName, typeof(MqttOptions)),
         (TriggerOptions.SectionName, typeof(TriggerOptions)),
+        (VisionOptions.SectionName, typeof(VisionOptions)),
     ];
 
     [Fact]

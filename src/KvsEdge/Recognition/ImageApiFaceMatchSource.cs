@@ -341,17 +341,16 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             }
 
             var observations = new List<FaceObservation>();
-            bool stop = false;
+            bool stop = false, spent = false;
             long sequence = Interlocked.Increment(ref _frameSequence);
             for (int i = 0; i < current.Crops.Count && !stop; i++)
             {
                 JpegFrame crop = current.Crops[i];
                 if (!_budget.TryAcquire())
                 {
-                    outcome = ImageApiOutcomes.BudgetExhausted;
-                    ImageApiBudgetSnapshot spent = _budget.Snapshot;
-                    Log.BudgetExhausted(_logger, trigger.Kind, spent.CallsLastMinute, spent.CallsToday);
-                    stop = true;
+                    ImageApiBudgetSnapshot budget = _budget.Snapshot;
+                    Log.BudgetExhausted(_logger, trigger.Kind, budget.CallsLastMinute, budget.CallsToday);
+                    stop = spent = true;
                     break;
                 }
 
@@ -395,10 +394,13 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
                 _reporter.ShardProgress(RecognitionSources.ImageApi, RecognitionSources.ImageApi, (long)(_time.GetUtcNow() - current.CapturedAt).TotalMilliseconds, current.CapturedAt);
                 error = null;
                 outcome = frameDecisions.Any(IsFinal) ? ImageApiOutcomes.Decided : ImageApiOutcomes.Undecided;
-                if (outcome == ImageApiOutcomes.Decided)
-                {
-                    break;
-                }
+                stop |= outcome == ImageApiOutcomes.Decided;
+            }
+
+            if (spent)
+            {
+                // Faces were left unsearched: say so, whatever the searched ones decided.
+                outcome = ImageApiOutcomes.BudgetExhausted;
             }
 
             if (stop)

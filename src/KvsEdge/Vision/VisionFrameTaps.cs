@@ -44,6 +44,9 @@ public sealed class VisionFrameTaps : IVisionFrameSource, IDisposable
 
     public FrameBranchRegistration Detect { get; }
 
+    /// <summary>Completes when a pipeline with the detector branch is attached (tests wait on it instead of polling).</summary>
+    internal Task DetectAttached => _detect.Attached;
+
     public FrameBranchRegistration Full { get; }
 
     public Task<DetectionFrame?> NextDetectionFrameAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
@@ -93,6 +96,9 @@ public sealed class VisionFrameTaps : IVisionFrameSource, IDisposable
     {
         private readonly AppSinkSlot _slot = new();
         private BufferCounter? _arrivals;
+        private TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Attached => Volatile.Read(ref _attached).Task;
 
         public async Task<T?> PullAsync<T>(TimeSpan timeout, TimeProvider time, Func<Sample, DateTimeOffset, T?> read, CancellationToken cancellationToken)
         {
@@ -113,12 +119,17 @@ public sealed class VisionFrameTaps : IVisionFrameSource, IDisposable
         {
             Volatile.Write(ref _arrivals, arrivals);
             _slot.Attach(sink);
+            Volatile.Read(ref _attached).TrySetResult();
         }
 
         public void Detach()
         {
             _slot.Detach();
             Volatile.Write(ref _arrivals, null);
+            if (Volatile.Read(ref _attached).Task.IsCompleted)
+            {
+                Volatile.Write(ref _attached, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
         }
 
         public void Dispose() => _slot.Dispose();

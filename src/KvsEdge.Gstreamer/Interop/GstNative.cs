@@ -78,6 +78,10 @@ internal static unsafe partial class GstNative
     internal static partial bool gst_element_send_event(GstObjectHandle element, nint evt);
 
     [LibraryImport(Lib)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    internal static partial bool gst_element_seek_simple(GstObjectHandle element, int format, int seekFlags, long seekPosition);
+
+    [LibraryImport(Lib)]
     internal static partial GstObjectHandle gst_element_get_bus(GstObjectHandle element);
 
     [LibraryImport(Lib)]

@@ -172,6 +172,14 @@ internal static unsafe class GstProxy
     internal static bool SendEndOfStream(GstObjectHandle element) =>
         GstNative.gst_element_send_event(element, GstNative.gst_event_new_eos());
 
+    /// <summary>A segment seek to the start: the pipeline posts SEGMENT_DONE instead of EOS at the end.</summary>
+    internal static bool SeekSegmentToStart(GstObjectHandle element, bool flush) =>
+        GstNative.gst_element_seek_simple(
+            element,
+            GConstants.FormatTime,
+            GConstants.SeekFlagSegment | GConstants.SeekFlagAccurate | (flush ? GConstants.SeekFlagFlush : 0),
+            0);
+
     internal static GstObjectHandle? GetByName(GstObjectHandle bin, string name)
     {
         var child = GstNative.gst_bin_get_by_name(bin, name);

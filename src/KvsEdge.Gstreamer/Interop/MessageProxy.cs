@@ -8,7 +8,7 @@ internal static unsafe class MessageProxy
     /// <summary>Types the reader asks for; everything else is popped and discarded by GStreamer itself.</summary>
     internal const int Filter = GConstants.MessageEos | GConstants.MessageError | GConstants.MessageWarning |
         GConstants.MessageInfo | GConstants.MessageStateChanged | GConstants.MessageElement |
-        GConstants.MessageAsyncDone | GConstants.MessageStreamStart | GConstants.MessageLatency;
+        GConstants.MessageAsyncDone | GConstants.MessageStreamStart | GConstants.MessageLatency | GConstants.MessageSegmentDone;
 
     /// <summary>
     /// Waits at most <paramref name="timeout"/> for a message. Returns null on timeout or for messages handled
@@ -61,6 +61,8 @@ internal static unsafe class MessageProxy
                 };
             case GConstants.MessageAsyncDone:
                 return new BusMessage(BusMessageType.AsyncDone, source);
+            case GConstants.MessageSegmentDone:
+                return new BusMessage(BusMessageType.SegmentDone, source);
             case GConstants.MessageStreamStart:
                 return new BusMessage(BusMessageType.StreamStart, source);
             default:

@@ -131,6 +131,7 @@ internal static class GConstants
     internal const int MessageStateChanged = 1 << 6;
     internal const int MessageStreamStatus = 1 << 13;
     internal const int MessageElement = 1 << 15;
+    internal const int MessageSegmentDone = 1 << 17;
     internal const int MessageLatency = 1 << 19;
     internal const int MessageAsyncDone = 1 << 21;
     internal const int MessageStreamStart = 1 << 28;
@@ -140,4 +141,9 @@ internal static class GConstants
     internal const int PadProbeOk = 1;
 
     internal const int MapRead = 1;
+
+    internal const int FormatTime = 3;
+    internal const int SeekFlagFlush = 1 << 0;
+    internal const int SeekFlagAccurate = 1 << 1;
+    internal const int SeekFlagSegment = 1 << 3;
 }

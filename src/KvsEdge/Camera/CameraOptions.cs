@@ -13,6 +13,7 @@ public sealed class CameraOptions
     public const string V4l2Source = "v4l2";
     public const string LibcameraSource = "libcamera";
     public const string TestSource = "test";
+    public const string FileSource = "file";
 
     public const string AutoEncoder = "auto";
     public const string V4l2Encoder = "v4l2h264enc";
@@ -26,8 +27,14 @@ public sealed class CameraOptions
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>`v4l2` (USB cameras), `libcamera` (CSI cameras) or `test` (videotestsrc).</summary>
+    /// <summary>`v4l2` (USB cameras), `libcamera` (CSI cameras), `test` (videotestsrc) or `file` (<see cref="File"/>).</summary>
     public string Source { get; set; } = V4l2Source;
+
+    /// <summary>
+    /// For the `file` source: a video file, looped, or a still image (by extension, <see cref="PipelineBuilder.StillImageExtensions"/>),
+    /// shown as a live camera at <see cref="Width"/>×<see cref="Height"/> and <see cref="Framerate"/>.
+    /// </summary>
+    public string? File { get; set; }
 
     /// <summary>The V4L2 device for the `v4l2` source.</summary>
     public string Device { get; set; } = "/dev/video0";

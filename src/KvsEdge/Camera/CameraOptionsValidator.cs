@@ -16,7 +16,7 @@ public sealed partial class CameraOptionsValidator : IValidateOptions<CameraOpti
     internal const int MinBitrate = 500;
     internal const int MaxBitrate = 8000;
 
-    private static readonly string[] KnownSources = [CameraOptions.V4l2Source, CameraOptions.LibcameraSource, CameraOptions.TestSource];
+    private static readonly string[] KnownSources = [CameraOptions.V4l2Source, CameraOptions.LibcameraSource, CameraOptions.TestSource, CameraOptions.FileSource];
     private static readonly string[] KnownEncoders = [CameraOptions.AutoEncoder, CameraOptions.V4l2Encoder, CameraOptions.X264Encoder, CameraOptions.OpenH264Encoder];
     private static readonly string[] KnownSinks = [CameraOptions.KvsSink, CameraOptions.RecordSink, CameraOptions.NoSink];
     private static readonly string[] KnownFormats = [RecordOptions.Mp4Format, RecordOptions.MkvFormat];
@@ -45,6 +45,11 @@ public sealed partial class CameraOptionsValidator : IValidateOptions<CameraOpti
         if (Is(options.Source, CameraOptions.V4l2Source) && (string.IsNullOrWhiteSpace(options.Device) || !options.Device.StartsWith('/')))
         {
             failures.Add($"{s}:Device must be an absolute device path such as /dev/video0 (was '{options.Device}').");
+        }
+
+        if (Is(options.Source, CameraOptions.FileSource) && ReadableFileProblem(options.File) is { } problem)
+        {
+            failures.Add($"{s}:File must name a readable video or image file for the 'file' source ({problem}).");
         }
 
         if (Is(options.Source, CameraOptions.TestSource))
@@ -168,6 +173,25 @@ public sealed partial class CameraOptionsValidator : IValidateOptions<CameraOpti
         if (r.MaxTotalBytes < 1024 * 1024)
         {
             failures.Add(Invariant($"{p}:MaxTotalBytes must be at least 1048576 (1 MiB) (was {r.MaxTotalBytes})."));
+        }
+    }
+
+    /// <summary>Null when the file can be opened for reading; otherwise why not.</summary>
+    internal static string? ReadableFileProblem(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return "not set";
+        }
+
+        try
+        {
+            using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return stream.Length == 0 ? $"'{path}' is empty" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"'{path}': {e.Message}";
         }
     }
 

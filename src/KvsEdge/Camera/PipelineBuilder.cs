@@ -61,6 +61,12 @@ public sealed record PipelineDescription(
     /// <summary>True when the GRAY8 motion appsink (<see cref="MotionTapName"/>) is in the pipeline.</summary>
     public bool HasMotionTap { get; init; }
 
+    /// <summary>
+    /// True for a `file` source playing a video: the supervisor loops it with segment seeks (a still image is
+    /// frozen into a live stream instead and needs nothing).
+    /// </summary>
+    public bool LoopsSource { get; init; }
+
     /// <summary>Every frame branch in the pipeline, each ending in an appsink named <see cref="FrameBranch.Name"/>.</summary>
     public IReadOnlyList<FrameBranch> Branches { get; init; } = [];
 
@@ -98,6 +104,9 @@ public static class PipelineBuilder
     /// <summary>Encoders tried by `auto`, best first: the Pi's hardware encoder, then software.</summary>
     public static readonly IReadOnlyList<string> AutoEncoderOrder = [CameraOptions.V4l2Encoder, CameraOptions.X264Encoder, CameraOptions.OpenH264Encoder];
 
+    /// <summary>`Camera:File` extensions played as a still image (frozen); anything else is decoded as a video and looped.</summary>
+    public static readonly IReadOnlyList<string> StillImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".pnm", ".ppm", ".pgm"];
+
     /// <summary>Segment files are named <c>segment-00042.mp4</c>; <see cref="RecordingRing"/> relies on it.</summary>
     public const string SegmentPattern = "segment-%05d";
 
@@ -123,9 +132,20 @@ public static class PipelineBuilder
             CameraOptions.V4l2Source => "v4l2src",
             CameraOptions.LibcameraSource => "libcamerasrc",
             CameraOptions.TestSource => "videotestsrc",
+            CameraOptions.FileSource => "filesrc",
             _ => throw new CameraConfigurationException($"{CameraOptions.SectionName}:Source '{options.Source}' is not supported."),
         };
         Require(hasElement, sourceElement, $"{CameraOptions.SectionName}:Source '{options.Source}'");
+        bool loops = false;
+        if (source == CameraOptions.FileSource)
+        {
+            loops = !IsStillImage(options.File);
+            foreach (string element in FileSourceElements(loops))
+            {
+                Require(hasElement, element, $"{CameraOptions.SectionName}:Source 'file'");
+            }
+        }
+
         foreach (string core in (string[])["videoconvert", "h264parse", "tee", "queue", "identity"])
         {
             Require(hasElement, core, "the camera pipeline");
@@ -216,6 +236,7 @@ public static class PipelineBuilder
         {
             HasMotionTap = Has(PipelineDescription.MotionTapName),
             Branches = branches,
+            LoopsSource = loops,
         };
     }
 
@@ -287,9 +308,31 @@ public static class PipelineBuilder
         {
             CameraOptions.V4l2Source => $"v4l2src {name} device={Quote(options.Device)}",
             CameraOptions.LibcameraSource => $"libcamerasrc {name}",
+            CameraOptions.FileSource => FileSourceElement(options, name),
             _ => $"videotestsrc {name} is-live=true pattern={Quote(options.TestPattern)}"
                 + (request.TestNumBuffers is int n ? Invariant($" num-buffers={n}") : string.Empty),
         };
+    }
+
+    /// <summary>Whether `Camera:File` is played as a still image.</summary>
+    public static bool IsStillImage(string? file) =>
+        file is not null && StillImageExtensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase);
+
+    private static string[] FileSourceElements(bool video) =>
+        video ? ["decodebin", "videoscale", "videorate", "clocksync"] : ["decodebin", "videoscale", "imagefreeze"];
+
+    private static string FileSourceElement(CameraOptions options, string name)
+    {
+        string decode = $"filesrc {name} location={Quote(options.File ?? string.Empty)} ! decodebin";
+
+        // A still: imagefreeze is-live repeats the decoded picture at the rate the caps ask for, timestamped on the
+        // clock like a camera. A video: clocksync paces the decoded frames to the clock (every sink runs sync=false),
+        // videorate fits them to the configured rate; the supervisor loops it (LoopsSource) with segment seeks, and
+        // identity single-segment restamps each loop's buffers in running time, so timestamps only grow. videoscale keeps the
+        // aspect ratio (borders), so faces are not distorted.
+        return IsStillImage(options.File)
+            ? decode + " ! imagefreeze is-live=true ! videoconvert ! videoscale"
+            : decode + " ! videoconvert ! videoscale ! videorate ! clocksync sync=true ! identity single-segment=true";
     }
 
     private static string EncoderElement(string encoder, CameraOptions options)

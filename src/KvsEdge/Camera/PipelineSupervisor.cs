@@ -348,6 +348,7 @@ public sealed partial class PipelineSupervisor : BackgroundService
         long lastFrameAt = start;
         long lastPublished = start;
         string state = CameraState.Starting;
+        bool looping = false;
         Task<bool>? message = null;
         Task? tick = null;
         while (true)
@@ -371,6 +372,25 @@ public sealed partial class PipelineSupervisor : BackgroundService
                             return $"{m.SourceName}: {m.Text}";
                         case BusMessageType.EndOfStream:
                             return "end of stream";
+                        case BusMessageType.AsyncDone when plan.LoopsSource && !looping && m.SourceName == pipeline.Name:
+                            // Playing: from now on the file ends in SEGMENT_DONE, not EOS. Not flushing, so the few
+                            // frames already shown are followed by the start again and running time never goes back.
+                            looping = pipeline.SeekSegmentToStart(flush: false);
+                            if (!looping)
+                            {
+                                return "the camera file cannot seek, so it cannot loop";
+                            }
+
+                            break;
+                        case BusMessageType.SegmentDone when looping:
+                            // Non-flushing: the next loop follows on, running time keeps growing as with a camera.
+                            if (!pipeline.SeekSegmentToStart(flush: false))
+                            {
+                                return "the camera file could not seek back to its start";
+                            }
+
+                            Log.FileLooped(_logger);
+                            break;
                         case BusMessageType.Warning:
                             Log.PipelineWarning(_logger, m.SourceName, m.Text);
                             break;
@@ -537,6 +557,10 @@ public sealed partial class PipelineSupervisor : BackgroundService
         [LoggerMessage(EventId = 1608, EventName = "FinishTimedOut", Level = LogLevel.Warning,
             Message = "End of stream did not reach the sinks within {Timeout}; the last segment may be incomplete")]
         public static partial void FinishTimedOut(ILogger logger, TimeSpan timeout);
+
+        [LoggerMessage(EventId = 1609, EventName = "FileLooped", Level = LogLevel.Debug,
+            Message = "The camera file reached its end and plays again from the start")]
+        public static partial void FileLooped(ILogger logger);
 
         [LoggerMessage(EventId = 1607, EventName = "RingTrimFailed", Level = LogLevel.Warning,
             Message = "Could not trim the recording ring: {Error}")]

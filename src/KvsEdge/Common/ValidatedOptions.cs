@@ -233,6 +233,7 @@ public static class ConfigurationSchema
         "Camera:Device text",
         "Camera:Enabled truefalse",
         "Camera:Encoder text",
+        "Camera:File text",
         "Camera:FrameTap:Enabled truefalse",
         "Camera:FrameTap:Height wholenumber",
         "Camera:FrameTap:Rate wholenumber",

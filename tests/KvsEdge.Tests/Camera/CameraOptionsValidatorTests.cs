@@ -35,6 +35,59 @@ public sealed class CameraOptionsValidatorTests
         Assert.Equal(5, options.FrameTap.Rate);
     }
 
+    [Fact]
+    public void An_unknown_source_names_every_allowed_one()
+    {
+        CameraOptions options = Valid();
+        options.Source = "usb";
+        string failure = Assert.Single(new CameraOptionsValidator().Validate(null, options).Failures!);
+        Assert.Equal("Camera:Source must be one of 'v4l2', 'libcamera', 'test', 'file' (was 'usb').", failure);
+    }
+
+    [Fact]
+    public void The_file_source_needs_a_readable_file_and_names_Camera_File()
+    {
+        string directory = Directory.CreateTempSubdirectory("kvsedge-file-source-").FullName;
+        try
+        {
+            string photo = Path.Combine(directory, "door.png");
+            File.WriteAllBytes(photo, [0x89, 0x50, 0x4E, 0x47]);
+            string empty = Path.Combine(directory, "empty.mp4");
+            File.WriteAllBytes(empty, []);
+            CameraOptions options = Valid();
+            options.Source = "file";
+
+            options.File = photo;
+            Assert.True(new CameraOptionsValidator().Validate(null, options).Succeeded);
+
+            foreach ((string? file, string why) in new (string?, string)[]
+            {
+                (null, "not set"),
+                (Path.Combine(directory, "missing.mp4"), "missing.mp4"),
+                (empty, "is empty"),
+                (directory, directory),
+            })
+            {
+                options.File = file;
+                string failure = Assert.Single(new CameraOptionsValidator().Validate(null, options).Failures!);
+                Assert.StartsWith("Camera:File must name a readable video or image file for the 'file' source (", failure, StringComparison.Ordinal);
+                Assert.Contains(why, failure, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Camera_File_is_not_checked_for_other_sources()
+    {
+        CameraOptions options = Valid();
+        options.File = "/nowhere/clip.mp4";
+        Assert.True(new CameraOptionsValidator().Validate(null, options).Succeeded);
+    }
+
     public static TheoryData<Action<CameraOptions>, string> Invalid() => new()
     {
         { o => o.Source = "usb", "Camera:Source" },

@@ -8,6 +8,7 @@ public sealed class PipelineBuilderTests
     [
         "v4l2src", "libcamerasrc", "videotestsrc", "videoconvert", "h264parse", "tee", "queue", "identity", "v4l2h264enc", "x264enc",
         "openh264enc", "kvssink", "splitmuxsink", "mp4mux", "matroskamux", "fakesink", "videorate", "videoscale", "jpegenc", "appsink",
+        "filesrc", "decodebin", "imagefreeze", "clocksync",
     ];
 
     internal static Func<string, bool> Has(params string[] missing) => e => Everything.Contains(e) && !missing.Contains(e);
@@ -28,6 +29,47 @@ public sealed class PipelineBuilderTests
         CameraOptions options = Options();
         options.Source = source;
         Assert.StartsWith(start, PipelineBuilder.Build(options, Has()).Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_still_image_file_is_frozen_into_a_live_stream_and_not_looped()
+    {
+        CameraOptions options = Options();
+        options.Source = "file";
+        options.File = "/srv/photos/door.JPG";
+        PipelineDescription plan = PipelineBuilder.Build(options, Has());
+        Assert.StartsWith(
+            "filesrc name=src location=/srv/photos/door.JPG ! decodebin ! imagefreeze is-live=true ! videoconvert ! videoscale ! video/x-raw,width=1280,height=720,framerate=30/1",
+            plan.Description,
+            StringComparison.Ordinal);
+        Assert.False(plan.LoopsSource);
+    }
+
+    [Fact]
+    public void A_video_file_is_paced_to_the_clock_and_looped_by_the_supervisor()
+    {
+        CameraOptions options = Options();
+        options.Source = "file";
+        options.File = "/srv/clips/front door.mp4";
+        PipelineDescription plan = PipelineBuilder.Build(options, Has());
+        Assert.StartsWith(
+            "filesrc name=src location=\"/srv/clips/front door.mp4\" ! decodebin ! videoconvert ! videoscale ! videorate ! clocksync sync=true ! identity single-segment=true ! video/x-raw,width=1280,height=720,framerate=30/1",
+            plan.Description,
+            StringComparison.Ordinal);
+        Assert.True(plan.LoopsSource);
+    }
+
+    [Theory]
+    [InlineData("/clip.mkv", "clocksync")]
+    [InlineData("/photo.png", "imagefreeze")]
+    public void A_missing_element_of_the_file_source_is_named(string file, string element)
+    {
+        CameraOptions options = Options();
+        options.Source = "file";
+        options.File = file;
+        var e = Assert.Throws<CameraConfigurationException>(() => PipelineBuilder.Build(options, Has(element)));
+        Assert.Contains($"'{element}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Camera:Source 'file'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

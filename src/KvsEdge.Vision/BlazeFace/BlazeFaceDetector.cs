@@ -205,6 +205,11 @@ public sealed class BlazeFaceDetector : IFaceDetector
     public IReadOnlyList<FaceDetection> Detect(RgbImage image, float minScore)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!(minScore is >= 0f and <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(minScore), minScore, "A minimum score is between 0 and 1.");
+        }
+
         Letterbox box = LetterboxPreprocessor.Fill(image, _size, _input);
         _session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
 

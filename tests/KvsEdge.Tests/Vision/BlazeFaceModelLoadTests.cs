@@ -108,6 +108,17 @@ public sealed class BlazeFaceModelLoadTests : IDisposable
     public void Other_failures_are_not_mistaken_for_a_missing_runtime() =>
         Assert.Throws<InvalidOperationException>(() => BlazeFaceDetector.WithNativeRuntime<int>(() => throw new InvalidOperationException("other")));
 
+    [Theory]
+    [InlineData(-0.1f)]
+    [InlineData(1.5f)]
+    [InlineData(float.NaN)]
+    public void A_minimum_score_outside_zero_to_one_is_refused(float minScore)
+    {
+        using BlazeFaceDetector detector = BlazeFaceDetector.Load(VisionTestData.BlazeFaceModel);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => detector.Detect(new RgbImage(new byte[256 * 256 * 3], 256, 256, 768), minScore));
+    }
+
     [Fact]
     public void A_disposed_detector_refuses_to_detect()
     {

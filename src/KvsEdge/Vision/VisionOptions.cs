@@ -1,4 +1,5 @@
 using KvsEdge.Triggers;
+using KvsEdge.Vision.BlazeFace;
 
 namespace KvsEdge.Vision;
 
@@ -8,7 +9,7 @@ public sealed class VisionOptions
     public const string SectionName = "Vision";
 
     /// <summary>The packaged model (the .deb installs it with its licence).</summary>
-    public const string PackagedModelPath = "/usr/share/kvsedge/models/blazeface-1.2.0/face_detection_back_256x256.onnx";
+    public const string PackagedModelPath = "/usr/share/kvsedge/models/" + BlazeFaceModel.DirectoryName + "/" + BlazeFaceModel.FileName;
 
     /// <summary>Off by default: ONNX Runtime is loaded only when this is on.</summary>
     public bool Enabled { get; set; }
@@ -20,7 +21,7 @@ public sealed class VisionOptions
     public int MinFaceSize { get; set; } = 80;
 
     /// <summary>The detector's score (0-1) below which a face is ignored.</summary>
-    public double MinScore { get; set; } = 0.6;
+    public double MinScore { get; set; } = Math.Round(BlazeFaceDetector.DefaultMinScore, 2);
 
     /// <summary>The part of the frame watched, as ratios 0-1 (the same shape as `Triggers:Motion:Region`); a face counts when its centre is inside.</summary>
     public MotionRegion Region { get; set; } = new();

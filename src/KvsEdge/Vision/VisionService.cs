@@ -158,6 +158,11 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
         }
 
         next.TrySetResult();
+        if (faces.Count > 0 && _lastFaces <= 0)
+        {
+            Log.FaceSeen(_logger, faces.Count, look.CapturedAt);
+        }
+
         FaceSearch<Look>? search = _tracker.Update(look, faces);
         Trigger? fired = null;
         if (search is not null)
@@ -327,6 +332,10 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
         [LoggerMessage(EventId = 1801, EventName = "VisionCropRefused", Level = LogLevel.Warning,
             Message = "Face crop refused: {Reason}; no call is made for that face")]
         public static partial void CropRefused(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 1803, EventName = "VisionFaceSeen", Level = LogLevel.Information,
+            Message = "Face at the door: {Count} face(s) in the frame captured at {CapturedAt:O}")]
+        public static partial void FaceSeen(ILogger logger, int count, DateTimeOffset capturedAt);
 
         [LoggerMessage(EventId = 1802, EventName = "VisionFrameFailed", Level = LogLevel.Error,
             Message = "Face detection failed on a frame; detection goes on with the next one")]

@@ -42,6 +42,9 @@ public sealed record TriggerEvidence(JpegFrame? Frame = null, IReadOnlyList<Trig
 /// <param name="Sequence">Increases with every detection: a newer look has a larger one.</param>
 public sealed record LocalFaceLook(long Sequence, DateTimeOffset CapturedAt, IReadOnlyList<TriggerFace> Faces, IReadOnlyList<JpegFrame> Crops);
 
+/// <summary>Registered when the on-device detector fires `face` triggers (`Vision:Enabled`): a trigger source of its own.</summary>
+public sealed class FaceTriggerRegistration;
+
 /// <summary>
 /// The on-device face detector as the image-API source sees it (present only with `Vision:Enabled`): the newest look,
 /// so no call is spent on a frame without a face.

@@ -44,6 +44,7 @@ public static class VisionServiceCollectionExtensions
         }
 
         services.AddSingleton<FaceDetectorHolder>();
+        services.AddSingleton(new FaceTriggerRegistration()); // the image-API source needs no other trigger
         // After the value checks: the model is loaded only when they passed (and, being a start check, before the door opens).
         services.AddSingleton<IValidateOptions<VisionOptions>>(sp => new VisionModelValidator(loader, sp.GetRequiredService<FaceDetectorHolder>(), defaultModelPaths));
         services.TryAddSingleton<TriggerChannel>();

@@ -325,19 +325,19 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1800, EventName = "VisionFaceTrigger", Level = LogLevel.Information,
+        [LoggerMessage(EventId = 1950, EventName = "VisionFaceTrigger", Level = LogLevel.Information,
             Message = "Face trigger: {Tracks} new face(s); largest crop {Width}x{Height}")]
         public static partial void FaceTrigger(ILogger logger, int tracks, int width, int height);
 
-        [LoggerMessage(EventId = 1801, EventName = "VisionCropRefused", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = 1951, EventName = "VisionCropRefused", Level = LogLevel.Warning,
             Message = "Face crop refused: {Reason}; no call is made for that face")]
         public static partial void CropRefused(ILogger logger, string reason);
 
-        [LoggerMessage(EventId = 1803, EventName = "VisionFaceSeen", Level = LogLevel.Information,
+        [LoggerMessage(EventId = 1953, EventName = "VisionFaceSeen", Level = LogLevel.Information,
             Message = "Face at the door: {Count} face(s) in the frame captured at {CapturedAt:O}")]
         public static partial void FaceSeen(ILogger logger, int count, DateTimeOffset capturedAt);
 
-        [LoggerMessage(EventId = 1802, EventName = "VisionFrameFailed", Level = LogLevel.Error,
+        [LoggerMessage(EventId = 1952, EventName = "VisionFrameFailed", Level = LogLevel.Error,
             Message = "Face detection failed on a frame; detection goes on with the next one")]
         public static partial void FrameFailed(ILogger logger, Exception exception);
     }

@@ -52,6 +52,7 @@ internal static class FleetBench
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(60);
     private static readonly string[] StrippedPrefixes = ["KVSEDGE_", "COMPlus_", "DOTNET_gc", "DOTNET_GC", "AWS_"];
+    private static readonly Regex DaemonProblem = new(@"(^|\s)(warn|fail|crit): ", RegexOptions.Compiled);
     private static readonly Regex PublishLine = new(@"(Received PUBLISH from|Sending PUBLISH to) (\S+) \(d\d, q\d, r\d, m\d+, '([^']*)'", RegexOptions.Compiled);
 
     private sealed record ChangeFigures(int Number, Stats FromChange, Stats FromOwnUpdate, double SendSeconds, Dictionary<string, (int Out, int In)> Messages);
@@ -71,12 +72,8 @@ internal static class FleetBench
         var devices = new List<FleetDevice>();
         ChildProcess? daemon = null;
         IotCoreDouble? iot = null;
-        using ILoggerFactory loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        }));
+        var doorLogs = new CountingLoggerProvider();
+        using var loggers = new LoggerFactory([doorLogs]);
         try
         {
             iot = await IotCoreDouble.StartAsync();
@@ -156,9 +153,24 @@ internal static class FleetBench
             Stats refusal = Stats.Of([.. refused.Values.Select(t => Ms(i0, t))])!;
             List<string> violations = CheckRefusal(iot, devices, work.FullName, current, lastValid, refusedVersions, reports);
 
-            int warnings = daemon.Lines.Count(l => l.StartsWith("warn:", StringComparison.Ordinal));
-            int errors = daemon.Lines.Count(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
-            return Report(options, simulated.Length, connect, sync, figures, refusal, violations, warnings, errors);
+            // The one expected entry at Warning or above: each door's refusal of the invalid change (IotConfigRefused, 2002).
+            string[] daemonUnexpected = [.. daemon.Lines.Where(l => DaemonProblem.IsMatch(l) && !l.Contains("[2002]", StringComparison.Ordinal))];
+            int daemonRefusals = daemon.Lines.Count(l => DaemonProblem.IsMatch(l) && l.Contains("[2002]", StringComparison.Ordinal));
+            var doorsUnexpected = doorLogs.Counts.Where(c => c.Key.Event != "IotConfigRefused").ToList();
+            doorLogs.Counts.TryGetValue((LogLevel.Error, "IotConfigRefused"), out int doorRefusals);
+            Console.WriteLine(Invariant($"logs: simulated doors {doorRefusals} IotConfigRefused (expected {simulated.Length}), other warnings/errors: {(doorsUnexpected.Count == 0 ? "none" : string.Join(", ", doorsUnexpected.Select(c => $"{c.Value}x {c.Key.Level} {c.Key.Event}")))}"));
+            Console.WriteLine(Invariant($"      kvsedge run {daemonRefusals} IotConfigRefused (expected 1), other warnings/errors: {daemonUnexpected.Length}"));
+            foreach (string line in daemonUnexpected.Take(5).Concat(doorLogs.Samples.Where(l => !l.Contains("[IotConfigRefused]", StringComparison.Ordinal)).Take(5)))
+            {
+                Console.WriteLine("      " + line);
+            }
+
+            if (doorRefusals != simulated.Length || daemonRefusals != 1)
+            {
+                violations.Add(Invariant($"refusals logged: {doorRefusals} simulated doors (expected {simulated.Length}), kvsedge {daemonRefusals} (expected 1)"));
+            }
+
+            return Report(simulated.Length, connect, sync, figures, refusal, violations);
         }
         finally
         {
@@ -415,8 +427,7 @@ internal static class FleetBench
     private static Dictionary<string, long> Without(Dictionary<string, long> versions, string thing) =>
         versions.Where(v => v.Key != thing).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
 
-    private static int Report(FleetBenchOptions options, int simulated, Stats connect, Stats sync, List<ChangeFigures> figures, Stats refusal,
-        List<string> violations, int warnings, int errors)
+    private static int Report(int simulated, Stats connect, Stats sync, List<ChangeFigures> figures, Stats refusal, List<string> violations)
     {
         Console.WriteLine();
         Console.WriteLine("== KvsEdge fleet: one group config change -> every door reported the new version ==");
@@ -434,7 +445,6 @@ internal static class FleetBench
         var perDevice = figures.SelectMany(f => f.Messages.Values).ToList();
         var daemon = figures.Select(f => f.Messages[DaemonThing]).ToList();
         Console.WriteLine(Invariant($"MQTT messages per door per change (PUBLISH on its config shadow topics): device->broker {Range(perDevice.Select(m => m.Out))}, broker->device {Range(perDevice.Select(m => m.In))}; kvsedge run {Range(daemon.Select(m => m.Out))} / {Range(daemon.Select(m => m.In))}"));
-        Console.WriteLine(Invariant($"kvsedge log: {warnings} warnings, {errors} errors"));
         double worst = figures.Max(f => f.FromChange.Max) / 1000;
         bool met = worst <= TargetSeconds;
         Console.WriteLine("targets:");
@@ -445,7 +455,6 @@ internal static class FleetBench
             Console.WriteLine("    " + violation);
         }
 
-        _ = options;
         return 0;
     }
 

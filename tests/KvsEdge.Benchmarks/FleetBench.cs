@@ -55,7 +55,7 @@ internal static class FleetBench
     private static readonly Regex DaemonProblem = new(@"(^|\s)(warn|fail|crit): ", RegexOptions.Compiled);
     private static readonly Regex PublishLine = new(@"(Received PUBLISH from|Sending PUBLISH to) (\S+) \(d\d, q\d, r\d, m\d+, '([^']*)'", RegexOptions.Compiled);
 
-    private sealed record ChangeFigures(int Number, Stats FromChange, Stats FromOwnUpdate, double SendSeconds, Dictionary<string, (int Out, int In)> Messages);
+    private sealed record ChangeFigures(int Number, Stats FromChange, Stats FromOwnUpdate, double DaemonOwnUpdateMs, double SendSeconds, Dictionary<string, (int Out, int In)> Messages);
 
     public static async Task<int> RunAsync(FleetBenchOptions options, CancellationToken cancellationToken)
     {
@@ -135,6 +135,7 @@ internal static class FleetBench
                 var figure = new ChangeFigures(change,
                     Stats.Of([.. reported.Values.Select(t => Ms(t0, t))])!,
                     Stats.Of([.. reported.Select(r => Ms(sentAt[r.Key], r.Value))])!,
+                    Ms(sentAt[DaemonThing], reported[DaemonThing]),
                     sendSeconds, messages);
                 figures.Add(figure);
                 Console.WriteLine(Invariant($"change {change}: all {reported.Count} reported in {figure.FromChange.Max / 1000:0.000} s (writes took {sendSeconds:0.000} s)"));
@@ -439,6 +440,7 @@ internal static class FleetBench
         {
             Console.WriteLine(Invariant($"{"change " + f.Number + ": from the first write",-36}{f.FromChange.Count,7}{f.FromChange.P50,9:0}{f.FromChange.P99,9:0}{f.FromChange.Max,9:0}{f.SendSeconds * 1000,9:0}"));
             Console.WriteLine(Invariant($"{"         from the door's own write",-36}{f.FromOwnUpdate.Count,7}{f.FromOwnUpdate.P50,9:0}{f.FromOwnUpdate.P99,9:0}{f.FromOwnUpdate.Max,9:0}"));
+            Console.WriteLine(Invariant($"{"         kvsedge run, its own write",-36}{1,7}{f.DaemonOwnUpdateMs,9:0}"));
         }
 
         Console.WriteLine(Invariant($"{"invalid change: refusal reported",-36}{refusal.Count,7}{refusal.P50,9:0}{refusal.P99,9:0}{refusal.Max,9:0}"));

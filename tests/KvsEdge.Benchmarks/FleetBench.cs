@@ -76,7 +76,15 @@ internal static class FleetBench
         using var loggers = new LoggerFactory([doorLogs]);
         try
         {
-            iot = await IotCoreDouble.StartAsync();
+            try
+            {
+                iot = await IotCoreDouble.StartAsync();
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new BenchException("the IoT Core double did not start (Mosquitto): " + ex.Message);
+            }
+
             var reports = new ConfigReports();
             iot.Shadows.RequestReceived += reports.OnRequest;
 

@@ -108,7 +108,27 @@ public sealed class FaceGallery
 
     /// <summary>A gallery with <paramref name="person"/>'s descriptors replaced by <paramref name="descriptors"/>.</summary>
     /// <exception cref="ArgumentException">An empty or too long name, no descriptor, or one of another length or not finite.</exception>
-    public FaceGallery WithPerson(string person, IReadOnlyList<float[]> descriptors)
+    public FaceGallery WithPerson(string person, IReadOnlyList<float[]> descriptors) => WithPeople([(person, descriptors)]);
+
+    /// <summary>As <see cref="WithPerson"/> for several people at once (one copy of the gallery, not one per person).</summary>
+    /// <exception cref="ArgumentException">As <see cref="WithPerson"/>, or a person given twice.</exception>
+    public FaceGallery WithPeople(IReadOnlyList<(string Person, IReadOnlyList<float[]> Descriptors)> people)
+    {
+        foreach (var (person, descriptors) in people)
+        {
+            Check(person, descriptors);
+        }
+
+        var names = people.Select(p => p.Person).ToHashSet(StringComparer.Ordinal);
+        if (names.Count != people.Count)
+        {
+            throw new ArgumentException("A person is given twice.", nameof(people));
+        }
+
+        return Build(Entries().Where(e => !names.Contains(e.Person)).Concat(people));
+    }
+
+    private void Check(string person, IReadOnlyList<float[]> descriptors)
     {
         CheckName(person);
         if (descriptors.Count == 0)
@@ -124,8 +144,6 @@ public sealed class FaceGallery
             }
         }
 
-        var entries = Entries().Where(e => e.Person != person).Append((person, descriptors));
-        return Build(entries);
     }
 
     /// <summary>A gallery without <paramref name="person"/> (the same gallery when not enrolled).</summary>

@@ -18,11 +18,25 @@ internal static partial class DurableFiles
     /// or the new, never a torn or empty file.
     /// </summary>
     /// <exception cref="IOException">A step failed; the old file, if any, is still whole.</exception>
-    public static void ReplaceAtomically(string path, ReadOnlySpan<byte> content)
+    public static void ReplaceAtomically(string path, ReadOnlySpan<byte> content) => ReplaceAtomically(path, content, unixMode: null);
+
+    /// <summary>
+    /// As <see cref="ReplaceAtomically(string, ReadOnlySpan{byte})"/>, the new file created with <paramref name="unixMode"/>
+    /// (e.g. owner read/write only for data about people); the mode is set before any byte is written.
+    /// </summary>
+    /// <exception cref="IOException">A step failed; the old file, if any, is still whole.</exception>
+    public static void ReplaceAtomically(string path, ReadOnlySpan<byte> content, UnixFileMode? unixMode)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (unixMode is { } mode && !OperatingSystem.IsWindows())
+        {
+            File.Delete(temp); // UnixCreateMode applies only to a file that is created, not to a stale one reused
+            options.UnixCreateMode = mode;
+        }
+
+        using (var stream = new FileStream(temp, options))
         {
             stream.Write(content);
             stream.Flush(flushToDisk: true);

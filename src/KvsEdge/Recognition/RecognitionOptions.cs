@@ -30,6 +30,8 @@ public sealed class RecognitionOptions
             .ToArray();
 
     public ReplaySourceOptions Replay { get; set; } = new();
+
+    public LocalRecognitionOptions Local { get; set; } = new();
 }
 
 public sealed class KinesisSourceOptions

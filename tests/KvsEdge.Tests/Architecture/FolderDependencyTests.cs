@@ -29,8 +29,9 @@ public sealed partial class FolderDependencyTests
         ["Iot"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Recognition"],
         ["Fleet"] = ["Common", "Access", "Door", "Status", "Cloud", "Iot"],
         ["Demo"] = ["Common"],
+        ["Offline"] = ["Common"],
         ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Demo", "Snapshots"],
-        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Fleet", "Demo", "Hosting", "Snapshots"],
+        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Fleet", "Demo", "Hosting", "Snapshots", "Offline"],
     };
 
     private static readonly string SourceRoot = Path.Combine(RepositoryRoot.Find(), "src", "KvsEdge");

@@ -34,6 +34,34 @@ public sealed class AppSink : IDisposable
     public void Dispose() => Element.Dispose();
 }
 
+/// <summary>An appsrc inside a pipeline: the app pushes buffers (e.g. one raw frame to encode) and ends the stream.</summary>
+public sealed class AppSrc : IDisposable
+{
+    private AppSrc(Element element) => Element = element;
+
+    public Element Element { get; }
+
+    internal static AppSrc Wrap(Element element)
+    {
+        if (!SampleProxy.IsAppSrc(element.Handle))
+        {
+            var name = element.Name;
+            element.Dispose();
+            throw new GstreamerException($"Element '{name}' is not an appsrc.");
+        }
+
+        return new AppSrc(element);
+    }
+
+    /// <summary>Pushes a copy of <paramref name="data"/> as one buffer; false when the pipeline does not take it.</summary>
+    public bool Push(ReadOnlySpan<byte> data) => SampleProxy.Push(Element.Handle, data);
+
+    /// <summary>No more buffers: the pipeline drains and posts EOS.</summary>
+    public void EndOfStream() => SampleProxy.EndOfStream(Element.Handle);
+
+    public void Dispose() => Element.Dispose();
+}
+
 /// <summary>A pulled frame: caps fields read eagerly, bytes copied only when asked for.</summary>
 public sealed class Sample : IDisposable
 {

@@ -81,6 +81,13 @@ public sealed class Pipeline : IDisposable
         return AppSink.Wrap(element);
     }
 
+    /// <summary>The appsrc named <paramref name="name"/>; throws if absent or not an appsrc.</summary>
+    public AppSrc GetAppSrc(string name)
+    {
+        var element = GetElement(name) ?? throw new GstreamerException($"Pipeline '{Name}' has no element '{name}'.");
+        return AppSrc.Wrap(element);
+    }
+
     /// <summary>Counts buffers on <paramref name="element"/>'s static pad; same as <see cref="Element.AddBufferProbe"/>.</summary>
     public BufferCounter AddBufferProbe(Element element, string padName)
     {

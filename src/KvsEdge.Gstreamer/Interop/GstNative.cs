@@ -145,6 +145,12 @@ internal static unsafe partial class GstNative
     internal static partial nuint gst_buffer_extract(nint buffer, nuint offset, byte* dest, nuint size);
 
     [LibraryImport(Lib)]
+    internal static partial nint gst_buffer_new_allocate(nint allocator, nuint size, nint parameters);
+
+    [LibraryImport(Lib)]
+    internal static partial nuint gst_buffer_fill(nint buffer, nuint offset, byte* src, nuint size);
+
+    [LibraryImport(Lib)]
     internal static partial uint gst_buffer_list_length(nint list);
 
     [LibraryImport(Lib)]
@@ -173,6 +179,16 @@ internal static partial class GstAppNative
 
     [LibraryImport(Lib)]
     internal static partial MiniObjectHandle gst_app_sink_try_pull_sample(GstObjectHandle appsink, ulong timeout);
+
+    [LibraryImport(Lib)]
+    internal static partial nuint gst_app_src_get_type();
+
+    /// <summary>Takes ownership of <paramref name="buffer"/> (transfer full), whatever it returns.</summary>
+    [LibraryImport(Lib)]
+    internal static partial int gst_app_src_push_buffer(GstObjectHandle appsrc, nint buffer);
+
+    [LibraryImport(Lib)]
+    internal static partial int gst_app_src_end_of_stream(GstObjectHandle appsrc);
 }
 
 /// <summary>Raw libgobject-2.0 entry points (properties, signals, type checks).</summary>

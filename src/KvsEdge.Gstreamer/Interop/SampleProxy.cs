@@ -65,4 +65,29 @@ internal static unsafe class SampleProxy
             return (int)GstNative.gst_buffer_extract(buffer, 0, dest, (nuint)destination.Length);
         }
     }
+
+    internal static bool IsAppSrc(GstObjectHandle element)
+    {
+        NativeLibraries.Require(NativeLibraries.GstApp);
+        return GstProxy.IsA(element, GstAppNative.gst_app_src_get_type());
+    }
+
+    /// <summary>Copies <paramref name="data"/> into a new buffer and pushes it; false when the source refused it (flushing, EOS).</summary>
+    internal static bool Push(GstObjectHandle appSrc, ReadOnlySpan<byte> data)
+    {
+        var buffer = GstNative.gst_buffer_new_allocate(0, (nuint)data.Length, 0);
+        if (buffer == 0)
+        {
+            throw new GstreamerException($"Could not allocate a buffer of {data.Length} bytes.");
+        }
+
+        fixed (byte* src = data)
+        {
+            GstNative.gst_buffer_fill(buffer, 0, src, (nuint)data.Length);
+        }
+
+        return GstAppNative.gst_app_src_push_buffer(appSrc, buffer) == 0; // GST_FLOW_OK; the buffer is the source's now
+    }
+
+    internal static void EndOfStream(GstObjectHandle appSrc) => GstAppNative.gst_app_src_end_of_stream(appSrc);
 }

@@ -15,6 +15,12 @@ public sealed record FrameBranch(string Name, string? Format, int Width, int Hei
     /// <summary>An encoder element with its properties between the caps and the appsink (e.g. `jpegenc quality=85`).</summary>
     public string? Encoder { get; init; }
 
+    /// <summary>
+    /// Scale the whole frame into Width×Height with square pixels, centred between borders (videoscale add-borders), as a
+    /// detector's fixed input wants it, instead of stretching it.
+    /// </summary>
+    public bool Letterbox { get; init; }
+
     /// <summary>GStreamer elements the branch needs, in the order they are checked.</summary>
     public IReadOnlyList<string> Elements =>
         Encoder is null ? ["videorate", "videoscale", "appsink"] : ["videorate", "videoscale", Encoder.Split(' ')[0], "appsink"];
@@ -22,14 +28,14 @@ public sealed record FrameBranch(string Name, string? Format, int Width, int Hei
     /// <summary>The caps the appsink receives (before the encoder, if any).</summary>
     public string Caps => string.Create(
         CultureInfo.InvariantCulture,
-        $"video/x-raw{(Format is null ? string.Empty : ",format=" + Format)},width={Width},height={Height},framerate={Rate}/1");
+        $"video/x-raw{(Format is null ? string.Empty : ",format=" + Format)},width={Width},height={Height}{(Letterbox ? ",pixel-aspect-ratio=1/1" : string.Empty)},framerate={Rate}/1");
 
     /// <summary>The branch's part of the description, starting with a space (appended after the main chain).</summary>
     internal string Describe()
     {
         // A leaky one-buffer queue: a slow consumer drops frames instead of stalling the camera or the other branches.
         string encoder = Encoder is null ? string.Empty : " ! " + Encoder;
-        return " raw. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videorate ! videoscale ! videoconvert ! "
+        return " raw. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videorate ! " + (Letterbox ? "videoscale add-borders=true" : "videoscale") + " ! videoconvert ! "
             + Caps + encoder + " ! appsink name=" + Name
             // wait-on-eos=false: nobody may be pulling, and a stop (EOS) must not wait for the branch.
             + " drop=true max-buffers=1 sync=false emit-signals=false wait-on-eos=false";

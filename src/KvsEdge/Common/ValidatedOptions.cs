@@ -383,6 +383,22 @@ public static class ConfigurationSchema
         "Triggers:Motion:Width wholenumber",
         "Triggers:Mqtt:Enabled truefalse",
         "Triggers:Mqtt:Topic text",
+        "Vision:ConfirmOutOf wholenumber",
+        "Vision:ConfirmRequired wholenumber",
+        "Vision:CropMargin number",
+        "Vision:Enabled truefalse",
+        "Vision:MinFaceSize wholenumber",
+        "Vision:MinScore number",
+        "Vision:ModelPath text",
+        "Vision:Rate wholenumber",
+        "Vision:Region:Height number",
+        "Vision:Region:Left number",
+        "Vision:Region:Top number",
+        "Vision:Region:Width number",
+        "Vision:SearchWindow duration",
+        "Vision:TrackCooldown duration",
+        "Vision:TrackOverlap number",
+        "Vision:TrackTimeout duration",
         // KEYS-END
     ];
 

@@ -10,6 +10,7 @@ using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using KvsEdge.Systemd;
 using KvsEdge.Triggers;
+using KvsEdge.Vision;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -172,6 +173,9 @@ public static class KvsEdgeHost
         {
             AddImageApi(services, configuration);
         }
+
+        // Last: its branches come after the others in the pipeline, and it starts after the source that reads its triggers.
+        services.AddVision(configuration, VisionDetectors.Load, VisionDetectors.DefaultModelPaths());
     }
 
     private static void AddImageApi(IServiceCollection services, IConfiguration configuration)

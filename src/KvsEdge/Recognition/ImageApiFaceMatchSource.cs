@@ -19,6 +19,9 @@ public static class ImageApiOutcomes
 {
     public const string Decided = "decided";
     public const string NoFace = "no_face";
+
+    /// <summary>The on-device detector found no face on the frames looked at: no call was made.</summary>
+    public const string NoFaceLocal = "no_face_local";
     public const string NoFrame = "no_frame";
     public const string BudgetExhausted = "budget_exhausted";
     public const string Error = "error";
@@ -48,6 +51,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
     private readonly ILogger<ImageApiFaceMatchSource> _logger;
     private readonly SearchFacesByImageOptions _searchOptions;
     private readonly string _collectionId;
+    private readonly ILocalFaces? _localFaces;
     private long _triggerCount;
     private long _searches;
     private long _frameSequence;
@@ -63,8 +67,10 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         RecognitionStatusReporter reporter,
         ImageApiBudget budget,
         TimeProvider time,
-        ILogger<ImageApiFaceMatchSource> logger)
+        ILogger<ImageApiFaceMatchSource> logger,
+        ILocalFaces? localFaces = null)
     {
+        _localFaces = localFaces;
         _options = options.Value.ImageApi;
         _collectionId = _options.CollectionId ?? throw new InvalidOperationException("Recognition:ImageApi:CollectionId is required.");
         _client = client;
@@ -180,7 +186,9 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         }
 
         Log.Triggered(_logger, trigger.Kind, trigger.Detail, coalesced);
-        return await SearchAsync(trigger, cancellationToken).ConfigureAwait(false);
+        return _localFaces is null
+            ? await SearchAsync(trigger, cancellationToken).ConfigureAwait(false)
+            : await SearchFacesAsync(trigger, _localFaces, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Searches up to MaxFrames frames within Window of the trigger; returns when a decision was made or the search gave up.</summary>
@@ -287,6 +295,120 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             }
 
             outcome = ImageApiOutcomes.Undecided;
+        }
+
+        return End(trigger, outcome, frames, decisions, error);
+    }
+
+    /// <summary>
+    /// With the on-device detector (`Vision:Enabled`): every call is a face crop. The face trigger brings the crops of
+    /// its best frame; any other trigger, and each later frame of the search, takes the detector's newest look. A look
+    /// without a face costs nothing (`no_face_local`). A look with several faces costs one call per face, largest
+    /// first, while the budget lasts, and each face is decided on its own (one observation per face, as a stream
+    /// processor record with several faces).
+    /// </summary>
+    private async Task<ImageApiSearchEnded> SearchFacesAsync(Trigger trigger, ILocalFaces localFaces, CancellationToken cancellationToken)
+    {
+        var decisions = new List<Decision>();
+        int frames = 0;
+        string outcome = ImageApiOutcomes.Undecided;
+        string? error = null;
+        LocalFaceLook? look = trigger.Evidence is { Crops: { Count: > 0 } crops, Faces: { } faces } && faces.Count == crops.Count
+            ? new LocalFaceLook(0, crops[0].CapturedAt, faces, crops)
+            : null;
+        LocalFaceLook? previous = null;
+        while (frames < _options.MaxFrames && _time.GetElapsedTime(trigger.Timestamp) < _options.Window)
+        {
+            _reporter.Heartbeat(RecognitionSources.ImageApi);
+            look ??= await localFaces.NextLookAsync(previous, _options.FrameTimeout, cancellationToken).ConfigureAwait(false);
+            if (look is null)
+            {
+                outcome = ImageApiOutcomes.NoFrame;
+                error = "no frame from the face detector";
+                Log.NoFrame(_logger, _options.FrameTimeout);
+                break;
+            }
+
+            // The trigger's own look has sequence 0: the next one is any newer detection.
+            previous = look.Sequence == 0 ? null : look;
+            LocalFaceLook current = look;
+            look = null;
+            frames++;
+            if (current.Crops.Count == 0)
+            {
+                localFaces.CallSaved();
+                outcome = ImageApiOutcomes.NoFaceLocal;
+                error = null;
+                continue;
+            }
+
+            var observations = new List<FaceObservation>();
+            bool stop = false, spent = false;
+            long sequence = Interlocked.Increment(ref _frameSequence);
+            for (int i = 0; i < current.Crops.Count && !stop; i++)
+            {
+                JpegFrame crop = current.Crops[i];
+                if (!_budget.TryAcquire())
+                {
+                    ImageApiBudgetSnapshot budget = _budget.Snapshot;
+                    Log.BudgetExhausted(_logger, trigger.Kind, budget.CallsLastMinute, budget.CallsToday);
+                    stop = spent = true;
+                    break;
+                }
+
+                try
+                {
+                    Interlocked.Increment(ref _searches);
+                    SearchFacesByImageResult result = await _client.SearchFacesByImageAsync(_collectionId, RekognitionImage.FromBytes(crop.Data), _searchOptions, cancellationToken)
+                        .ConfigureAwait(false);
+                    FaceObservation? observation = ToObservation(result, crop, _time.GetUtcNow(), sequence, out string? malformed);
+                    if (observation is null)
+                    {
+                        decisions.Add(_executor.HandleMalformed(malformed!));
+                        continue;
+                    }
+
+                    observations.Add(observation with { FaceIndex = i });
+                }
+                catch (AwsServiceException ex) when (RekognitionClient.IsNoFaceInImage(ex))
+                {
+                    outcome = ImageApiOutcomes.NoFace; // the cloud disagreed with the detector for this face
+                }
+                catch (Exception ex) when (ex is AwsThrottlingException || KinesisFaceMatchSource.IsTransient(ex, cancellationToken))
+                {
+                    outcome = ImageApiOutcomes.Error;
+                    error = ex.Message;
+                    Log.SearchFailed(_logger, ex.Message);
+                }
+                catch (Exception ex) when (ex is AwsServiceException or ArgumentException)
+                {
+                    outcome = ImageApiOutcomes.Error;
+                    error = ex.Message;
+                    Log.SearchFailed(_logger, ex.Message);
+                    stop = true;
+                }
+            }
+
+            if (observations.Count > 0)
+            {
+                IReadOnlyList<Decision> frameDecisions = await _executor.HandleFrameAsync(observations, cancellationToken).ConfigureAwait(false);
+                decisions.AddRange(frameDecisions);
+                _reporter.ShardProgress(RecognitionSources.ImageApi, RecognitionSources.ImageApi, (long)(_time.GetUtcNow() - current.CapturedAt).TotalMilliseconds, current.CapturedAt);
+                error = null;
+                outcome = frameDecisions.Any(IsFinal) ? ImageApiOutcomes.Decided : ImageApiOutcomes.Undecided;
+                stop |= outcome == ImageApiOutcomes.Decided;
+            }
+
+            if (spent)
+            {
+                // Faces were left unsearched: say so, whatever the searched ones decided.
+                outcome = ImageApiOutcomes.BudgetExhausted;
+            }
+
+            if (stop)
+            {
+                break;
+            }
         }
 
         return End(trigger, outcome, frames, decisions, error);

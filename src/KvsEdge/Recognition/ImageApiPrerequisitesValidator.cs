@@ -8,7 +8,8 @@ namespace KvsEdge.Recognition;
 /// What the image-API source needs from other sections: a camera with its JPEG tap, and at least one trigger. Without
 /// them it would run and never look, which is worse than a clear error at start.
 /// </summary>
-public sealed class ImageApiPrerequisitesValidator(IOptions<CameraOptions> camera, IOptions<TriggerOptions> triggers)
+/// <param name="faceTriggers">Present when `Vision:Enabled`: the detector's face trigger is a trigger too.</param>
+public sealed class ImageApiPrerequisitesValidator(IOptions<CameraOptions> camera, IOptions<TriggerOptions> triggers, IEnumerable<FaceTriggerRegistration>? faceTriggers = null)
     : IValidateOptions<RecognitionOptions>
 {
     public ValidateOptionsResult Validate(string? name, RecognitionOptions options)
@@ -27,9 +28,9 @@ public sealed class ImageApiPrerequisitesValidator(IOptions<CameraOptions> camer
         }
 
         TriggerOptions t = triggers.Value;
-        if (!t.AnyEnabled)
+        if (!t.AnyEnabled && faceTriggers?.Any() != true)
         {
-            failures.Add($"Recognition:Source includes '{RecognitionSources.ImageApi}' but no trigger is on: add an input to Triggers:Gpio, enable Triggers:Motion or Triggers:Mqtt, or set Triggers:Interval.");
+            failures.Add($"Recognition:Source includes '{RecognitionSources.ImageApi}' but no trigger is on: add an input to Triggers:Gpio, enable Triggers:Motion or Triggers:Mqtt, set Triggers:Interval, or turn on Vision:Enabled.");
         }
 
         if (t.Motion.Enabled && !c.Enabled)

@@ -7,7 +7,8 @@ namespace KvsEdge.Status;
 /// <param name="DeviceId">`Device:Id`: names the discovery topic and prefixes every unique_id.</param>
 /// <param name="TopicPrefix">The status topic prefix (`Mqtt:TopicPrefix`).</param>
 /// <param name="CameraEnabled">Camera entities are left out when the camera is off.</param>
-public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string Version, bool CameraEnabled)
+/// <param name="VisionEnabled">The on-device face detector's entities (`Vision:Enabled`), read from the `vision` state.</param>
+public sealed record DiscoveryDevice(string DeviceId, string TopicPrefix, string Version, bool CameraEnabled, bool VisionEnabled = false)
 {
     /// <summary>Door inputs (issue 14): a door contact is wired (position, held open, forced).</summary>
     public bool DoorContact { get; init; }
@@ -132,6 +133,22 @@ public static class HomeAssistantDiscovery
         }
 
         AddDoorInputs(device, components, idPrefix);
+
+        if (device.VisionEnabled)
+        {
+            string vision = p + "/vision";
+            components["face"] = Entity("binary_sensor", "Face at the door", vision, idPrefix + "face", new JsonObject
+            {
+                ["device_class"] = "occupancy",
+                ["value_template"] = "{{ 'ON' if value_json.faces > 0 else 'OFF' }}",
+            });
+            components["face_count"] = Entity("sensor", "Faces", vision, idPrefix + "face_count", new JsonObject
+            {
+                ["value_template"] = "{{ value_json.faces }}",
+                ["state_class"] = "measurement",
+                ["icon"] = "mdi:face-recognition",
+            });
+        }
 
         return new JsonObject
         {

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using KvsEdge.Camera;
 using KvsEdge.Common;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,8 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         IOptions<DeviceOptions> device,
         IOptions<CameraOptions> camera,
         ILogger<HomeAssistantDiscoveryPublisher> logger,
-        IOptions<Door.DoorOptions>? door = null)
+        IOptions<Door.DoorOptions>? door = null,
+        IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(mqtt);
         ArgumentNullException.ThrowIfNull(device);
@@ -38,7 +40,9 @@ public sealed class HomeAssistantDiscoveryPublisher : IHostedService, IMqttInbou
         ConfigTopic = mqtt.Value.Discovery.ConfigTopic(device.Value);
         TopicFilter = mqtt.Value.Discovery.EffectiveBirthTopic;
         var discovery = HomeAssistantDiscovery.Build(
-            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled)
+            new DiscoveryDevice(_deviceId, publisher.TopicPrefix, HomeAssistantDiscovery.CurrentVersion, camera.Value.Enabled,
+                // Read as a setting: Status sits below the Vision feature that owns the section.
+                VisionEnabled: bool.TryParse(configuration?["Vision:Enabled"], out bool vision) && vision)
             {
                 // Door inputs (issue 14): entities for the inputs that are wired.
                 DoorContact = door?.Value.Inputs?.Contact?.Pin is not null,

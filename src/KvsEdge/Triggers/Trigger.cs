@@ -11,6 +11,7 @@ public static class TriggerKinds
     public const string Mqtt = "mqtt";
     public const string Interval = "interval";
     public const string Manual = "manual";
+    public const string Face = "face";
 }
 
 /// <summary>A reason to look at the camera now.</summary>
@@ -31,7 +32,34 @@ public sealed record Trigger(string Kind, DateTimeOffset At, long Timestamp, str
 /// <summary>What caused a trigger: the frame it fired on and/or the faces found in it. Both are optional.</summary>
 /// <param name="Frame">The JPEG frame (bytes, size, capture time: the sample it came from).</param>
 /// <param name="Faces">Faces found in that frame, in frame ratios.</param>
-public sealed record TriggerEvidence(JpegFrame? Frame = null, IReadOnlyList<TriggerFace>? Faces = null);
+public sealed record TriggerEvidence(JpegFrame? Frame = null, IReadOnlyList<TriggerFace>? Faces = null)
+{
+    /// <summary>One JPEG per face of <see cref="Faces"/>, same order (largest first), cut from the full-resolution frame; null when none were made.</summary>
+    public IReadOnlyList<JpegFrame>? Crops { get; init; }
+}
+
+/// <summary>What the on-device detector saw in one frame: the faces that count, and a JPEG crop of each (same order, largest first).</summary>
+/// <param name="Sequence">Increases with every detection: a newer look has a larger one.</param>
+public sealed record LocalFaceLook(long Sequence, DateTimeOffset CapturedAt, IReadOnlyList<TriggerFace> Faces, IReadOnlyList<JpegFrame> Crops);
+
+/// <summary>Registered when the on-device detector fires `face` triggers (`Vision:Enabled`): a trigger source of its own.</summary>
+public sealed class FaceTriggerRegistration;
+
+/// <summary>
+/// The on-device face detector as the image-API source sees it (present only with `Vision:Enabled`): the newest look,
+/// so no call is spent on a frame without a face.
+/// </summary>
+public interface ILocalFaces
+{
+    /// <summary>
+    /// The newest look newer than <paramref name="after"/> (any recent one when null), waiting up to
+    /// <paramref name="timeout"/> for the next detection; null when the detector gave none.
+    /// </summary>
+    Task<LocalFaceLook?> NextLookAsync(LocalFaceLook? after, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The image-API source did not call for a frame because no face was found on it (`no_face_local`).</summary>
+    void CallSaved();
+}
 
 /// <summary>A face box in ratios (0-1) of the frame's width and height, with the detector's score (0-1).</summary>
 public readonly record struct TriggerFace(float Left, float Top, float Width, float Height, float Score);

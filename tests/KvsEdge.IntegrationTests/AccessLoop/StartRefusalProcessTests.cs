@@ -63,6 +63,32 @@ public sealed class StartRefusalProcessTests : IAsyncDisposable
         Assert.DoesNotContain(process.Lines, l => l.Contains(Password, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Vision_with_a_missing_model_exits_78_naming_the_key_and_the_door_is_never_driven()
+    {
+        Dictionary<string, object> settings = Settings("replay", SimulatedDoor());
+        settings["Vision"] = new { Enabled = true, ModelPath = Path.Combine(_work, "no-such-model.onnx") };
+        KvsEdgeProcess process = Start(settings);
+
+        Assert.Equal(78, await process.Exited.WaitAsync(Timeout));
+        Assert.Contains(process.Lines, l => l.Contains("Vision:ModelPath", StringComparison.Ordinal) && l.Contains("no-such-model.onnx", StringComparison.Ordinal) && l.Contains("does not exist", StringComparison.Ordinal));
+        Assert.False(File.Exists(RelayLog));
+    }
+
+    [Fact]
+    public async Task Vision_with_a_corrupt_model_exits_78_naming_the_key_and_the_file()
+    {
+        string model = Path.Combine(_work, "garbage.onnx");
+        await File.WriteAllBytesAsync(model, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 37))]);
+        Dictionary<string, object> settings = Settings("replay", SimulatedDoor());
+        settings["Vision"] = new { Enabled = true, ModelPath = model };
+        KvsEdgeProcess process = Start(settings);
+
+        Assert.Equal(78, await process.Exited.WaitAsync(Timeout));
+        Assert.Contains(process.Lines, l => l.Contains("Vision:ModelPath", StringComparison.Ordinal) && l.Contains("garbage.onnx", StringComparison.Ordinal) && l.Contains("not a usable face detector model", StringComparison.Ordinal));
+        Assert.False(File.Exists(RelayLog));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (KvsEdgeProcess process in _processes)

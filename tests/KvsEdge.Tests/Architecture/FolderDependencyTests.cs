@@ -24,12 +24,13 @@ public sealed partial class FolderDependencyTests
         ["Actions"] = ["Common", "Systemd", "Access", "Door", "Status", "Snapshots"],
         ["Triggers"] = ["Common", "Systemd", "Door", "Camera", "Status"],
         ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers", "Snapshots"],
+        ["Vision"] = ["Common", "Systemd", "Door", "Camera", "Status", "Triggers"],
         ["Cloud"] = ["Common", "Access", "Recognition"],
         ["Iot"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Recognition"],
         ["Fleet"] = ["Common", "Access", "Door", "Status", "Cloud", "Iot"],
         ["Demo"] = ["Common"],
-        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Demo", "Snapshots"],
-        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Cloud", "Iot", "Fleet", "Demo", "Hosting", "Snapshots"],
+        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Demo", "Snapshots"],
+        ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Fleet", "Demo", "Hosting", "Snapshots"],
     };
 
     private static readonly string SourceRoot = Path.Combine(RepositoryRoot.Find(), "src", "KvsEdge");

@@ -11,6 +11,7 @@ using KvsEdge.Recognition;
 using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
+using KvsEdge.Vision;
 
 namespace KvsEdge.Tests.Hosting;
 
@@ -33,6 +34,7 @@ public sealed class ConfigurationSchemaTests
         (TriggerOptions.SectionName, typeof(TriggerOptions)),
         (IotOptions.SectionName, typeof(IotOptions)),
         (SnapshotOptions.SectionName, typeof(SnapshotOptions)),
+        (VisionOptions.SectionName, typeof(VisionOptions)),
     ];
 
     [Fact]

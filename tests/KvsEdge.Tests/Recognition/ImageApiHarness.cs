@@ -55,7 +55,7 @@ internal sealed class ImageApiHarness : IAsyncDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("kvsedge-imageapi-").FullName;
 
-    public ImageApiHarness(Action<ImageApiSourceOptions>? configure = null, Action<AccessOptions>? access = null)
+    public ImageApiHarness(Action<ImageApiSourceOptions>? configure = null, Action<AccessOptions>? access = null, ILocalFaces? localFaces = null)
     {
         Options = new ImageApiSourceOptions
         {
@@ -79,7 +79,7 @@ internal sealed class ImageApiHarness : IAsyncDisposable
         Triggers = new TriggerChannel(Time);
         Source = new ImageApiFaceMatchSource(
             Microsoft.Extensions.Options.Options.Create(new RecognitionOptions { Source = RecognitionSources.ImageApi, ImageApi = Options }),
-            Rekognition.Client, Frames, Triggers, Executor, Reporter, Budget, Time, NullLogger<ImageApiFaceMatchSource>.Instance);
+            Rekognition.Client, Frames, Triggers, Executor, Reporter, Budget, Time, NullLogger<ImageApiFaceMatchSource>.Instance, localFaces);
     }
 
     public SignallingTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
@@ -112,9 +112,9 @@ internal sealed class ImageApiHarness : IAsyncDisposable
     public string StateDirectory => _directory;
 
     /// <summary>Answers one trigger the way the running service would.</summary>
-    public Task<ImageApiSearchEnded> TriggerAsync(string kind = TriggerKinds.Gpio)
+    public Task<ImageApiSearchEnded> TriggerAsync(string kind = TriggerKinds.Gpio, TriggerEvidence? evidence = null)
     {
-        Trigger trigger = Triggers.Fire(kind);
+        Trigger trigger = Triggers.Fire(kind, null, null, evidence);
         Assert.True(Triggers.Reader.TryRead(out _));
         return Source.HandleTriggerAsync(trigger, 0, CancellationToken.None);
     }

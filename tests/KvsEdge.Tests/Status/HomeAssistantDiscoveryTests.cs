@@ -168,6 +168,29 @@ public sealed partial class HomeAssistantDiscoveryTests
     }
 
     [Fact]
+    public void With_vision_a_face_at_the_door_occupancy_sensor_and_a_face_count_read_the_vision_state()
+    {
+        JsonElement root = Build(FrontDoor with { VisionEnabled = true });
+        JsonElement state = JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(
+            new KvsEdge.Vision.VisionPayload("running", 2, 5, 3.1, 4, 1, "m.onnx"), KvsEdge.Vision.VisionJsonContext.Default.VisionPayload)).RootElement;
+
+        Assert.Empty(HomeAssistantSchema.DeviceDiscoveryProblems(root));
+        JsonElement face = Component(root, "face");
+        Assert.Equal(("binary_sensor", "occupancy", "kvsedge/front-door/vision"), (face.GetProperty("p").GetString(), face.GetProperty("device_class").GetString(), face.GetProperty("state_topic").GetString()));
+        JsonElement count = Component(root, "face_count");
+        Assert.Equal(("sensor", "kvsedge/front-door/vision"), (count.GetProperty("p").GetString(), count.GetProperty("state_topic").GetString()));
+        foreach (JsonElement entity in new[] { face, count })
+        {
+            foreach (Match field in ValueJsonField().Matches(entity.GetProperty("value_template").GetString()!))
+            {
+                Assert.True(state.TryGetProperty(field.Groups[1].Value, out _), field.Groups[1].Value);
+            }
+        }
+
+        Assert.False(Build(FrontDoor).GetProperty("cmps").TryGetProperty("face", out _));
+    }
+
+    [Fact]
     public void The_same_input_gives_the_same_bytes()
     {
         Assert.Equal(HomeAssistantDiscovery.Payload(FrontDoor), HomeAssistantDiscovery.Payload(FrontDoor with { }));

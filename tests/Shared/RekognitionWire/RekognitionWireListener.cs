@@ -15,7 +15,11 @@ public sealed record RekognitionWireRequest(
     string? Operation,
     JsonObject? Body,
     IReadOnlyDictionary<string, string> Headers,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>When the request's body had arrived (the machine's clock), for latency figures.</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+}
 
 /// <summary>
 /// A loopback HTTP server that plays Rekognition for tests. Every request is checked against the wire format of the

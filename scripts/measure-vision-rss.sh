@@ -2,7 +2,7 @@
 # Resident memory of the Native AOT `kvsedge run` with on-device vision off and on (docs/performance.md, Vision).
 # The same config both times: the file camera playing NASA's astronaut photo at 1280x720, 10 fps (a face always in
 # view, so with vision on the detector runs at Vision:Rate on a real face), the simulated door, MQTT off, the image-API
-# source pointed at a closed local port (a search fails fast; no cloud). Reads VmRSS and VmHWM from /proc/PID/status
+# source pointed at a closed local port (a search fails fast; no cloud), the motion trigger on (a still: no motion). Reads VmRSS and VmHWM from /proc/PID/status
 # after --settle seconds and whether libonnxruntime is mapped (/proc/PID/maps).
 #
 # usage: scripts/measure-vision-rss.sh BINARY [--settle SECONDS] [--runs N]
@@ -39,6 +39,7 @@ config() { # vision: true|false
   "Door": { "Driver": "simulated", "Relay": { "Pin": 17 }, "Simulated": { "TransitionLog": "$work/relay.jsonl" } },
   "Mqtt": { "Enabled": false },
   "Camera": { "Source": "file", "File": "$photo", "Sinks": [ "none" ], "Width": 1280, "Height": 720, "Framerate": 10 },
+  "Triggers": { "Motion": { "Enabled": true } },
   "Vision": { "Enabled": $1, "ModelPath": "$model" }
 }
 EOF

@@ -23,9 +23,14 @@ fail() { echo "test-install.sh: FAILED: $*" >&2; exit 1; }
 in_root() { chroot "$root" "$@"; }
 
 echo "== debootstrap bookworm (minbase) into $root"
-# GStreamer (base and good: decodebin, png) for `vision detect`, which decodes its photo with it.
-debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,gstreamer1.0-plugins-good bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
+# GStreamer for `vision detect`, which decodes its photo with it: plugins-base (decodebin, videoconvert) and libpng here;
+# the png decoder is unpacked below from gstreamer1.0-plugins-good, whose desktop dependencies (dconf) do not configure
+# in a chroot.
+debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,libpng16-16 bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
 mount -t proc proc "$root/proc"
+(cd "$root/tmp" && apt-get download -qq gstreamer1.0-plugins-good >/dev/null) || fail "apt-get download gstreamer1.0-plugins-good"
+dpkg-deb --fsys-tarfile "$root"/tmp/gstreamer1.0-plugins-good_*.deb \
+  | tar -x -C "$root" --wildcards './usr/lib/*/gstreamer-1.0/libgstpng.so' || fail "unpacking the png decoder"
 cp "$deb" "$root/tmp/kvsedge.deb"
 cp "$photo" "$root/tmp/astronaut.png"
 

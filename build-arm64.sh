@@ -2,7 +2,9 @@
 # Builds the appliance: a self-contained Native AOT kvsedge for linux-arm64, stamped with the git version, packed as
 # a tarball and a .deb (dpkg-deb), then checked: the .deb's contents and control fields, the systemd unit
 # (systemd-analyze verify), and the arm64 binary itself under qemu-aarch64-static (--version, `door lock`, a bad
-# config). Prints sizes. Installs what it needs with apt when missing. See docs/appliance.md.
+# config, one real face detection with ONNX Runtime and the packaged model). Prints sizes. Installs what it needs with
+# apt when missing; the model comes from scripts/fetch-models.sh, the test photo from scripts/fetch-test-photos.sh.
+# See docs/appliance.md.
 #
 # usage: ./build-arm64.sh [--rid linux-arm64|linux-x64] [--mode aot|trimmed] [--output DIR]
 #   --rid     linux-arm64 (default, the appliance) or linux-x64 (the same build for this machine: the RSS bench)
@@ -40,7 +42,7 @@ step() { echo "== $*"; }
 
 # ---- prerequisites (only what is missing) --------------------------------------------------------------------------
 command -v dotnet >/dev/null 2>&1 || fail "the .NET 10 SDK is required (dotnet not found)"
-packages=(binutils systemd lintian)
+packages=(binutils systemd lintian python3)
 [ "$mode" = aot ] && packages+=(clang lld)
 if [ "$rid" = linux-arm64 ]; then
   # The emulator and Debian's arm64 cross runtime libraries, to run the arm64 binary here (binfmt_misc is not assumed).
@@ -48,16 +50,16 @@ if [ "$rid" = linux-arm64 ]; then
   # Native AOT links with clang against the arm64 C runtime; objcopy/strip for the target come with binutils.
   [ "$mode" = aot ] && packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 fi
+sudo_cmd=""
+[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing with apt: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # ---- version from git ----------------------------------------------------------------------------------------------
@@ -111,6 +113,24 @@ unknown=$(comm -23 <(printf '%s\n' "$found" | sed '/^$/d') <(printf '%s\n' "$kno
 $unknown"
 echo "trim/AOT analysis: $(printf '%s\n' "$found" | sed '/^$/d' | wc -l) warning(s), all reviewed in packaging/known-trim-warnings.txt"
 [ -x "$publish/kvsedge" ] || fail "publish produced no $publish/kvsedge"
+# ONNX Runtime (vision): its linux library beside the binary, where the binary looks for it; none of the Windows DLLs
+# its package adds to every x64/arm64 output (src/KvsEdge.Vision/KvsEdge.Vision.csproj drops them).
+[ -f "$publish/libonnxruntime.so" ] || fail "publish produced no $publish/libonnxruntime.so"
+windows_dlls=$(find "$publish" -iname 'onnxruntime*.dll' -printf '%P ')
+[ -z "$windows_dlls" ] || fail "the publish carries ONNX Runtime's Windows DLLs: $windows_dlls"
+
+# ---- the face detector model -------------------------------------------------------------------------------------
+# Pinned by version and SHA-256, fetched into a cache (never committed); the script returns at once when it is there.
+model_dir="${KVSEDGE_MODEL_CACHE:-$HOME/.cache/kvsedge/models}/blazeface-1.2.0"
+bash scripts/fetch-models.sh >/dev/null || fail "scripts/fetch-models.sh could not fetch the face detector model"
+for f in face_detection_back_256x256.onnx LICENSE ORIGIN; do
+  [ -f "$model_dir/$f" ] || fail "scripts/fetch-models.sh left no $model_dir/$f"
+done
+ort_version=$(sed -n 's:.*Include="Microsoft.ML.OnnxRuntime" Version="\([^"]*\)".*:\1:p' Directory.Packages.props)
+ort_package="${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.ml.onnxruntime/$ort_version"
+if [ ! -f "$ort_package/LICENSE" ] || [ ! -f "$ort_package/ThirdPartyNotices.txt" ]; then
+  fail "no ONNX Runtime $ort_version licence files in $ort_package (restored by dotnet publish)"
+fi
 
 # ---- stage the package tree ----------------------------------------------------------------------------------------
 name="kvsedge_${version}_${deb_arch}"
@@ -118,9 +138,10 @@ stage="$output/stage/$name"
 rm -rf "$stage"
 install -d "$stage/DEBIAN" "$stage/usr/lib/kvsedge" "$stage/usr/bin" "$stage/etc/kvsedge" \
   "$stage/lib/systemd/system" "$stage/lib/udev/rules.d" "$stage/usr/share/doc/kvsedge"
-# The app directory: the binary and what it reads beside itself (default appsettings.json, the demo records);
-# symbols (.pdb, .dbg) stay out of the device.
-(cd "$publish" && find . -type f ! -name '*.pdb' ! -name '*.dbg' -print0) \
+# The app directory: the binary and what it reads beside itself (default appsettings.json, the demo records,
+# libonnxruntime.so); symbols (.pdb, .dbg) stay out of the device, and so does libonnxruntime_providers_shared.so,
+# which ONNX Runtime loads only for the GPU execution providers (KvsEdge uses the CPU one).
+(cd "$publish" && find . -type f ! -name '*.pdb' ! -name '*.dbg' ! -name 'libonnxruntime_providers_shared.so' -print0) \
   | while IFS= read -r -d '' f; do install -D -m 0644 "$publish/$f" "$stage/usr/lib/kvsedge/$f"; done
 chmod 0755 "$stage/usr/lib/kvsedge/kvsedge"
 [ "$mode" = trimmed ] && find "$stage/usr/lib/kvsedge" -name '*.so' -exec chmod 0755 {} +
@@ -129,6 +150,12 @@ install -m 0644 packaging/appsettings.json "$stage/etc/kvsedge/appsettings.json"
 install -m 0644 systemd/kvsedge.service "$stage/lib/systemd/system/kvsedge.service"
 install -m 0644 packaging/60-kvsedge-gpio.rules "$stage/lib/udev/rules.d/60-kvsedge-gpio.rules"
 install -m 0644 README.md "$stage/usr/share/doc/kvsedge/README.md"
+# The face detector model, its licence and where it came from (packaging/README.blazeface.md).
+install -D -m 0644 -t "$stage/usr/share/kvsedge/models/blazeface-1.2.0" \
+  "$model_dir/face_detection_back_256x256.onnx" "$model_dir/LICENSE" "$model_dir/ORIGIN"
+# ONNX Runtime's licence and the notices of what its library bundles, as its package ships them (packaging/copyright).
+install -D -m 0644 "$ort_package/LICENSE" "$stage/usr/share/doc/kvsedge/onnxruntime/LICENSE"
+install -D -m 0644 "$ort_package/ThirdPartyNotices.txt" "$stage/usr/share/doc/kvsedge/onnxruntime/ThirdPartyNotices.txt"
 install -D -m 0644 -t "$stage/usr/share/doc/kvsedge/docs" docs/*.md
 # Debian policy: a machine-readable copyright file naming every bundled component, a changelog, and the reviewed
 # lintian overrides (packaging/lintian-overrides says why each one stands).
@@ -147,8 +174,7 @@ install -m 0644 packaging/conffiles "$stage/DEBIAN/conffiles"
 glibc=$(find "$publish" -type f \( -name kvsedge -o -name '*.so' \) -exec readelf --dyn-syms --wide {} + \
   | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
 [ -n "$glibc" ] || fail "could not read the glibc version kvsedge needs"
-depends="libc6 (>= $glibc), libgstreamer1.0-0, libgstreamer-plugins-base1.0-0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, libgpiod2 | libgpiod3, libssl3 | libssl3t64, adduser, init-system-helpers (>= 1.54~)"
-[ "$mode" = trimmed ] && depends="$depends, libstdc++6, libgcc-s1"
+depends="libc6 (>= $glibc), libstdc++6, libgcc-s1, libgstreamer1.0-0, libgstreamer-plugins-base1.0-0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, libgpiod2 | libgpiod3, libssl3 | libssl3t64, adduser, init-system-helpers (>= 1.54~)"
 installed_size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 cat >"$stage/DEBIAN/control" <<EOF
 Package: kvsedge
@@ -165,7 +191,9 @@ Homepage: https://github.com/kvsedge/kvsedge
 Description: face-match door access and camera streaming appliance
  KvsEdge streams a camera through GStreamer to Kinesis Video Streams, reads
  Rekognition face-match records, decides with an access policy and pulses a
- fail-secure GPIO door-strike relay. It publishes its state to MQTT.
+ fail-secure GPIO door-strike relay. It publishes its state to MQTT. An
+ on-device face detector (ONNX Runtime, MediaPipe BlazeFace) can gate the
+ cloud calls (needs a 64-bit OS).
  .
  Runs as the systemd service kvsedge (user kvsedge, groups gpio and video).
  Edit /etc/kvsedge/appsettings.json, then: systemctl start kvsedge.
@@ -205,7 +233,16 @@ expect_entry '-rw-r--r--' '\./etc/kvsedge/appsettings\.json'
 expect_entry '-rw-r--r--' '\./lib/systemd/system/kvsedge\.service'
 expect_entry '-rw-r--r--' '\./lib/udev/rules\.d/60-kvsedge-gpio\.rules'
 expect_entry '-rw-r--r--' '\./usr/share/doc/kvsedge/docs/configuration\.md'
+expect_entry '-rw-r--r--' '\./usr/lib/kvsedge/libonnxruntime\.so'
+expect_entry '-rw-r--r--' '\./usr/share/kvsedge/models/blazeface-1\.2\.0/face_detection_back_256x256\.onnx'
+expect_entry '-rw-r--r--' '\./usr/share/kvsedge/models/blazeface-1\.2\.0/LICENSE'
+expect_entry '-rw-r--r--' '\./usr/share/kvsedge/models/blazeface-1\.2\.0/ORIGIN'
+expect_entry '-rw-r--r--' '\./usr/share/doc/kvsedge/onnxruntime/ThirdPartyNotices\.txt'
 grep -qE '\.(pdb|dbg)$' <<<"$contents" && fail "the .deb carries debug symbols"
+grep -qiE '\.dll$' <<<"$contents" && [ "$mode" = aot ] && fail "the .deb carries .dll files: $(grep -iE '\.dll$' <<<"$contents")"
+for f in 'usr/share/kvsedge/models/blazeface-1.2.0/\*' 'usr/lib/kvsedge/libonnxruntime.so'; do
+  grep -q "^Files: $f\$" "$stage/usr/share/doc/kvsedge/copyright" || fail "packaging/copyright has no 'Files: $f' stanza"
+done
 info=$(dpkg-deb -I "$deb")
 expect_field() { # field value
   [ "$(dpkg-deb -f "$deb" "$1")" = "$2" ] || fail "control field $1 is '$(dpkg-deb -f "$deb" "$1")', expected '$2'"
@@ -272,12 +309,64 @@ grep -q "Door:PulseDuration" <<<"$bad_out" || fail "the configuration error does
 grep -q "Recognition:Kinesis:StreamName" <<<"$bad_out" || fail "the packaged config's missing StreamName is not reported: $bad_out"
 echo "  kvsedge run (bad config): exit 78, names Door:PulseDuration and Recognition:Kinesis:StreamName"
 
+# One real inference: ONNX Runtime loaded from beside the packaged binary, the packaged model, a photo GStreamer
+# decodes. Exactly one face must be found in NASA's astronaut portrait.
+photo="${KVSEDGE_TEST_DATA:-$HOME/.cache/kvsedge/test-data}/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
+[ -f "$photo" ] || fail "no test photo $photo: run scripts/fetch-test-photos.sh (scripts/install-prerequisites.sh runs it)"
+packaged_model="$tree/usr/share/kvsedge/models/blazeface-1.2.0/face_detection_back_256x256.onnx"
+if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ]; then
+  # The arm64 binary decodes the photo with arm64 GStreamer: an arm64 Debian root (debootstrap --foreign only downloads
+  # and unpacks, nothing runs; cached) gives qemu its libraries. Only the plugins the decode needs are registered
+  # (scanned in-process: qemu cannot exec gst-plugin-scanner without binfmt_misc).
+  suite=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
+  suite=${suite:-bookworm}
+  sysroot="${KVSEDGE_ARM64_SYSROOT:-$HOME/.cache/kvsedge/arm64-root-$suite}"
+  if [ ! -f "$sysroot/.kvsedge-complete" ]; then
+    step "arm64 GStreamer root for qemu ($suite, $sysroot)"
+    command -v debootstrap >/dev/null 2>&1 || $sudo_cmd apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+    rm -rf "$sysroot"
+    mkdir -p "$(dirname "$sysroot")"
+    $sudo_cmd debootstrap --foreign --arch=arm64 --variant=minbase \
+      --include=libstdc++6,libgstreamer1.0-0,gstreamer1.0-plugins-base,gstreamer1.0-plugins-good \
+      "$suite" "$sysroot" "$(bash scripts/apt-mirror.sh)" >"$output/debootstrap-arm64.log" 2>&1 \
+      || fail "debootstrap --foreign --arch=arm64 failed (log: $output/debootstrap-arm64.log)"
+    for d in "$sysroot"/var/cache/apt/archives/*.deb; do $sudo_cmd dpkg-deb -x "$d" "$sysroot"; done
+    $sudo_cmd touch "$sysroot/.kvsedge-complete"
+  fi
+  plugins="$tree/gst-plugins"
+  mkdir -p "$plugins"
+  for p in coreelements typefindfunctions playback png videoconvertscale app; do
+    ln -s "$sysroot/usr/lib/aarch64-linux-gnu/gstreamer-1.0/libgst$p.so" "$plugins/"
+  done
+  # qemu-user shows the emulated process the host's x86 /proc/cpuinfo, on which ONNX Runtime's CPU detection crashes
+  # (SIGSEGV at load): a Raspberry Pi 4's, bind-mounted in a private mount namespace, leaves the machine untouched.
+  detect_status=0
+  # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+  detect_out=$($sudo_cmd unshare -m env GST_REGISTRY_FORK=no GST_REGISTRY="$tree/gst-registry.bin" \
+    GST_PLUGIN_SYSTEM_PATH_1_0="$plugins" GST_PLUGIN_PATH_1_0= \
+    sh -c 'mount --bind "$1" /proc/cpuinfo && shift && exec "$@"' sh "$PWD/scripts/qemu/cpuinfo-raspberry-pi-4" \
+    qemu-aarch64-static -L "$sysroot" "$tree/usr/lib/kvsedge/kvsedge" vision detect "$photo" --json --model "$packaged_model" 2>&1) \
+    || detect_status=$?
+else
+  detect_status=0
+  detect_out=$(run_kvsedge vision detect "$photo" --json --model "$packaged_model" 2>&1) || detect_status=$?
+fi
+[ "$detect_status" -eq 0 ] || fail "kvsedge vision detect exited with $detect_status: $detect_out"
+faces=$(python3 -c 'import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); f=d["faces"]
+print(len(f), " ".join("score %.3f box x=%.0f y=%.0f w=%.0f h=%.0f" % (x["score"], x["box"]["x"], x["box"]["y"], x["box"]["width"], x["box"]["height"]) for x in f))' \
+  <<<"$detect_out") || fail "kvsedge vision detect printed no JSON: $detect_out"
+[ "${faces%% *}" = 1 ] || fail "kvsedge vision detect found ${faces%% *} faces in astronaut.png, expected 1: $detect_out"
+echo "  kvsedge vision detect astronaut.png: 1 face, ${faces#* }"
+
 # ---- sizes ---------------------------------------------------------------------------------------------------------
 step "sizes"
 size() { du -h --apparent-size "$1" | cut -f1; }
 echo "  binary      $(size "$publish/kvsedge")  (usr/lib/kvsedge/kvsedge)"
 echo "  installed   $(du -sh --apparent-size --exclude=DEBIAN "$stage" | cut -f1)"
-echo "  .deb        $(size "$deb")  $deb"
+echo "  libonnxruntime.so  $(size "$publish/libonnxruntime.so")"
+echo "  model       $(size "$model_dir/face_detection_back_256x256.onnx")  (usr/share/kvsedge/models/blazeface-1.2.0)"
+echo "  .deb        $(size "$deb")  $deb  ($(stat -c %s "$deb") bytes; target <= 20 MB)"
+[ "$(stat -c %s "$deb")" -le 20000000 ] || fail "the .deb is $(stat -c %s "$deb") bytes, over the 20 MB target"
 echo "  tarball     $(size "$tarball")  $tarball"
 [ -f "$output/kvsedge-$version-$rid.dbg" ] && echo "  symbols     $(size "$output/kvsedge-$version-$rid.dbg")  (not packaged)"
 echo "build-arm64.sh: ok ($(($(date +%s) - started)) s)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, reinstalls, removes and purges a kvsedge .deb in a throw-away Debian bookworm chroot (debootstrap, as root)
 # and checks what the maintainer scripts did: the user and its groups, the conffile's owner and mode, the unit enabled,
-# `kvsedge door lock` as the service user, masked on remove, state and config gone on purge, the user kept.
+# `kvsedge door lock` as the service user, one face found by `kvsedge vision detect` with the packaged ONNX Runtime and
+# model (default model path), masked on remove, state and config gone on purge, the user kept.
 # CI runs it on an amd64 build of the package (.ci/run).
 #
 # usage: sudo packaging/test-install.sh artifacts/kvsedge_<version>_amd64.deb    (build it: ./build-arm64.sh --rid linux-x64)
@@ -9,6 +10,9 @@ set -euo pipefail
 deb=$(realpath "${1:?usage: test-install.sh PATH.deb (an amd64 build: ./build-arm64.sh --rid linux-x64)}")
 [ "$(dpkg-deb -f "$deb" Architecture)" = "$(dpkg --print-architecture)" ] || { echo "test-install.sh: $deb is not for this machine's architecture" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "test-install.sh: run as root (chroot, debootstrap)" >&2; exit 2; }
+# The vision check's photo (NASA's astronaut portrait, public domain), fetched from Debian's python3-skimage.
+photo="${KVSEDGE_TEST_DATA:-$HOME/.cache/kvsedge/test-data}/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
+[ -f "$photo" ] || { echo "test-install.sh: no test photo $photo: run scripts/fetch-test-photos.sh" >&2; exit 2; }
 command -v debootstrap >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 
 root=$(mktemp -d)
@@ -19,9 +23,16 @@ fail() { echo "test-install.sh: FAILED: $*" >&2; exit 1; }
 in_root() { chroot "$root" "$@"; }
 
 echo "== debootstrap bookworm (minbase) into $root"
-debootstrap --variant=minbase --include=adduser,init-system-helpers bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
+# GStreamer for `vision detect`, which decodes its photo with it: plugins-base (decodebin, videoconvert) and libpng here;
+# the png decoder is unpacked below from gstreamer1.0-plugins-good, whose desktop dependencies (dconf) do not configure
+# in a chroot.
+debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,libpng16-16 bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
 mount -t proc proc "$root/proc"
+(cd "$root/tmp" && apt-get download -qq gstreamer1.0-plugins-good >/dev/null) || fail "apt-get download gstreamer1.0-plugins-good"
+dpkg-deb --fsys-tarfile "$root"/tmp/gstreamer1.0-plugins-good_*.deb \
+  | tar -x -C "$root" --wildcards './usr/lib/*/gstreamer-1.0/libgstpng.so' || fail "unpacking the png decoder"
 cp "$deb" "$root/tmp/kvsedge.deb"
+cp "$photo" "$root/tmp/astronaut.png"
 
 echo "== install"
 # The GStreamer and libgpiod run-time libraries are not needed for these checks.
@@ -34,6 +45,13 @@ in_root dpkg -i --force-depends /tmp/kvsedge.deb >/dev/null 2>&1 || fail "dpkg -
 in_root setpriv --reuid=kvsedge --regid=kvsedge --init-groups env KVSEDGE_Door__Driver=simulated /usr/bin/kvsedge door lock \
   | grep -q "relay pin 17 driven low" || fail "kvsedge door lock as the service user"
 echo "  user, groups, conffile, enabled, door lock as kvsedge: ok"
+# ONNX Runtime from /usr/lib/kvsedge (beside the binary), the model from /usr/share/kvsedge/models (no --model).
+detected=$(in_root setpriv --reuid=kvsedge --regid=kvsedge --init-groups env GST_REGISTRY=/tmp/gst-registry.bin \
+  /usr/bin/kvsedge vision detect /tmp/astronaut.png --json 2>&1) || fail "kvsedge vision detect as kvsedge: $detected"
+faces=$(python3 -c 'import json,sys; print(len(json.loads(sys.stdin.read().strip().splitlines()[-1])["faces"]))' <<<"$detected") \
+  || fail "kvsedge vision detect printed no JSON: $detected"
+[ "$faces" = 1 ] || fail "kvsedge vision detect found $faces faces in astronaut.png, expected 1: $detected"
+echo "  vision detect with the packaged model and ONNX Runtime, as kvsedge: 1 face: ok"
 
 echo "== reinstall (upgrade path) keeps the state"
 in_root sh -c 'mkdir -p /var/lib/kvsedge && echo grant > /var/lib/kvsedge/granted.log'

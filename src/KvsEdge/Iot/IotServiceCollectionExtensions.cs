@@ -1,4 +1,5 @@
 using KvsEdge.Access;
+using KvsEdge.Cloud;
 using KvsEdge.Common;
 using KvsEdge.Door;
 using KvsEdge.Iot.Jobs;
@@ -73,7 +74,14 @@ public static class IotServiceCollectionExtensions
             sp.GetRequiredService<IPackageInstaller>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             static () => HomeAssistantDiscovery.CurrentVersion,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("KvsEdge.Iot.Jobs")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("KvsEdge.Iot.Jobs"),
+            new FaceSync(
+                sp.GetRequiredService<AwsClientFactory>(),
+                AwsRetry.Default,
+                configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId,
+                sp.GetRequiredService<IOptions<AccessOptions>>().Value.IdSeparators,
+                sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<FaceSync>()).SyncAsync));
         services.AddHostedService(sp => sp.GetRequiredService<JobsAgent>());
 
         services.AddHostedService(sp => new IotConnectionService(

@@ -166,6 +166,42 @@ public sealed class JobsDeviceTests : IAsyncLifetime
         Assert.Null(Store.Read());
     }
 
+    [Fact]
+    public async Task A_sync_faces_job_runs_the_sync_and_reports_its_outcome()
+    {
+        int syncs = 0;
+        var outcomes = new Queue<Func<bool>>([() => true, () => false, () => throw new InvalidOperationException("no enrollment source is recorded on this device")]);
+        await StartAsync("1.0.0", syncFaces: _ =>
+        {
+            Interlocked.Increment(ref syncs);
+            return Task.FromResult(outcomes.Dequeue()());
+        });
+        await _jobs.AddJobAsync(Thing, "sync-1", new JsonObject { ["operation"] = "sync-faces" });
+        await _jobs.AddJobAsync(Thing, "sync-2", new JsonObject { ["operation"] = "sync-faces" });
+        await _jobs.AddJobAsync(Thing, "sync-3", new JsonObject { ["operation"] = "sync-faces" });
+
+        JobExecutionRecord all = await _jobs.WaitForTerminalAsync(Thing, "sync-1", Timeout);
+        JobExecutionRecord some = await _jobs.WaitForTerminalAsync(Thing, "sync-2", Timeout);
+        JobExecutionRecord none = await _jobs.WaitForTerminalAsync(Thing, "sync-3", Timeout);
+
+        Assert.Equal(3, syncs);
+        Assert.Equal(("SUCCEEDED", "faces re-indexed"), (all.Status, all.StatusDetails["reason"]!.GetValue<string>()));
+        Assert.Equal(("FAILED", "some photos were not indexed (see the device log)"), (some.Status, some.StatusDetails["reason"]!.GetValue<string>()));
+        Assert.Equal(("FAILED", "no enrollment source is recorded on this device"), (none.Status, none.StatusDetails["reason"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_sync_faces_job_without_a_sync_is_reported_FAILED()
+    {
+        await StartAsync("1.0.0");
+        await _jobs.AddJobAsync(Thing, "sync-0", new JsonObject { ["operation"] = "sync-faces" });
+
+        JobExecutionRecord done = await _jobs.WaitForTerminalAsync(Thing, "sync-0", Timeout);
+
+        Assert.Equal("FAILED", done.Status);
+        Assert.Contains("not supported", done.StatusDetails["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     private string WritePackage(string name, string content)
     {
         string path = Path.Combine(_state, name);

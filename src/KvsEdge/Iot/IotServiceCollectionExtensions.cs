@@ -1,8 +1,6 @@
 using KvsEdge.Access;
-using KvsEdge.Cloud;
 using KvsEdge.Common;
 using KvsEdge.Door;
-using KvsEdge.Iot.Jobs;
 using KvsEdge.Status;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,13 +73,7 @@ public static class IotServiceCollectionExtensions
             sp.GetRequiredService<IHostApplicationLifetime>(),
             static () => HomeAssistantDiscovery.CurrentVersion,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("KvsEdge.Iot.Jobs"),
-            new FaceSync(
-                sp.GetRequiredService<AwsClientFactory>(),
-                AwsRetry.Default,
-                configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId,
-                sp.GetRequiredService<IOptions<AccessOptions>>().Value.IdSeparators,
-                sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger<FaceSync>()).SyncAsync));
+            sp.GetService<FaceSyncJob>()?.SyncAsync));
         services.AddHostedService(sp => sp.GetRequiredService<JobsAgent>());
 
         services.AddHostedService(sp => new IotConnectionService(

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using KvsEdge.Iot;
-using KvsEdge.Iot.Jobs;
 using KvsEdge.Status;
 using KvsEdge.TestSupport.IotCoreDouble;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using KvsEdge.Iot.Jobs;
+using KvsEdge.Iot;
 
 namespace KvsEdge.Tests.Iot;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace KvsEdge.Iot.Jobs;
+namespace KvsEdge.Iot;
 
 /// <summary>The operations a job document may ask for. Anything else is refused (reported FAILED, never acted on).</summary>
 public enum JobOperation

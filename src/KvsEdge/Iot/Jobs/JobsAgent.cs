@@ -8,7 +8,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
 
-namespace KvsEdge.Iot.Jobs;
+namespace KvsEdge.Iot;
+
+/// <summary>The `sync-faces` job's work (registered by the host, which knows the cloud side): true when every photo is indexed.</summary>
+public sealed record FaceSyncJob(Func<CancellationToken, Task<bool>> SyncAsync);
 
 /// <summary>What became of one job execution on this device (tests wait on it).</summary>
 /// <param name="Status">`SUCCEEDED`, `FAILED`, or `IN_PROGRESS` when the service stops to finish it after the restart.</param>
@@ -132,7 +135,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
     private ValueTask OnRejected(MqttInboundMessage message, CancellationToken cancellationToken)
     {
         JsonObject? error = Parse(message);
-        Log.RequestRejected(_logger, message.Topic, Text(error, "code") ?? "?", Text(error, "message") ?? "(no message)");
+        JobsLog.RequestRejected(_logger, message.Topic, Text(error, "code") ?? "?", Text(error, "message") ?? "(no message)");
         return ValueTask.CompletedTask;
     }
 
@@ -193,14 +196,14 @@ public sealed class JobsAgent : IHostedService, IDisposable
         JobDocument? document = JobDocument.Read(execution["jobDocument"], out string? refusal);
         if (document is null)
         {
-            Log.JobRefused(_logger, jobId!, refusal!);
+            JobsLog.JobRefused(_logger, jobId!, refusal!);
             await ReportAsync(jobId!, "FAILED", version, Details(refusal!), wait: false, ct).ConfigureAwait(false);
             RequestNext();
             return;
         }
 
         string operation = Name(document.Operation);
-        Log.JobStarted(_logger, jobId!, operation);
+        JobsLog.JobStarted(_logger, jobId!, operation);
         try
         {
             switch (document.Operation)
@@ -223,7 +226,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            Log.JobError(_logger, ex, jobId!, operation);
+            JobsLog.JobError(_logger, ex, jobId!, operation);
             _store.Clear();
             await ReportAsync(jobId!, "FAILED", version, Details(ex.Message), wait: false, ct).ConfigureAwait(false);
         }
@@ -269,7 +272,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
             details["expected"] = document.Sha256!;
             details["actual"] = actual;
             await ReportAsync(jobId, "FAILED", version, details, wait: false, ct).ConfigureAwait(false);
-            Log.JobFailed(_logger, jobId, "update", "sha256 mismatch");
+            JobsLog.JobFailed(_logger, jobId, "update", "sha256 mismatch");
             return false;
         }
 
@@ -290,7 +293,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
             return false;
         }
 
-        Log.Restarting(_logger, jobId, "update");
+        JobsLog.Restarting(_logger, jobId, "update");
         RequestStop();
         return true;
     }
@@ -329,7 +332,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
     private async Task StopForJobAsync(string jobId, string operation, long version, Dictionary<string, string> details, CancellationToken ct)
     {
         await ReportAsync(jobId, "IN_PROGRESS", version, details, wait: true, ct).ConfigureAwait(false);
-        Log.Restarting(_logger, jobId, operation);
+        JobsLog.Restarting(_logger, jobId, operation);
         RequestStop();
     }
 
@@ -350,7 +353,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
         }
         catch (InvalidDataException ex)
         {
-            Log.StateUnreadable(_logger, _store.PendingPath, ex.Message);
+            JobsLog.StateUnreadable(_logger, _store.PendingPath, ex.Message);
             _store.Clear();
             return;
         }
@@ -362,7 +365,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
 
         _done.Add(pending.JobId);
         await _ready.Task.WaitAsync(ct).ConfigureAwait(false);
-        Log.PendingResumed(_logger, pending.JobId, pending.Operation);
+        JobsLog.PendingResumed(_logger, pending.JobId, pending.Operation);
         if (pending.Operation != "update")
         {
             _store.Clear();
@@ -405,7 +408,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
             return;
         }
 
-        Log.RolledBack(_logger, pending.JobId, reason, _store.CurrentPackagePath);
+        JobsLog.RolledBack(_logger, pending.JobId, reason, _store.CurrentPackagePath);
         _store.Clear();
         await FailAsync(pending.JobId, "update", pending.VersionNumber, reason + "; rolled back to the previous package", ct, wait: true).ConfigureAwait(false);
         // Start again on the package just reinstalled.
@@ -415,13 +418,13 @@ public sealed class JobsAgent : IHostedService, IDisposable
     private async Task SucceedAsync(string jobId, string operation, long version, Dictionary<string, string> details, CancellationToken ct)
     {
         await ReportAsync(jobId, "SUCCEEDED", version, details, wait: false, ct).ConfigureAwait(false);
-        Log.JobSucceeded(_logger, jobId, operation, details["reason"]);
+        JobsLog.JobSucceeded(_logger, jobId, operation, details["reason"]);
     }
 
     private async Task FailAsync(string jobId, string operation, long version, string reason, CancellationToken ct, bool wait = false)
     {
         await ReportAsync(jobId, "FAILED", version, Details(reason), wait, ct).ConfigureAwait(false);
-        Log.JobFailed(_logger, jobId, operation, reason);
+        JobsLog.JobFailed(_logger, jobId, operation, reason);
     }
 
     /// <summary>UpdateJobExecution; with <paramref name="wait"/>, until IoT Jobs answered (before the service stops).</summary>

@@ -1,4 +1,4 @@
-namespace KvsEdge.Iot.Jobs;
+namespace KvsEdge.Iot;
 
 /// <summary>
 /// The documented topics of the AWS IoT Jobs device MQTT API for one thing (`$aws/things/&lt;thing&gt;/jobs/…`). The device

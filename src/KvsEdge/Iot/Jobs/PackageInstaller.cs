@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace KvsEdge.Iot.Jobs;
+namespace KvsEdge.Iot;
 
 /// <summary>Installs a verified .deb (the seam the update job installs through; tests record what it was given).</summary>
 public interface IPackageInstaller

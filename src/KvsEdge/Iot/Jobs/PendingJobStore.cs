@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using KvsEdge.Common;
 
-namespace KvsEdge.Iot.Jobs;
+namespace KvsEdge.Iot;
 
 /// <summary>
 /// A job that spans a restart (`restart`, `update`): what was asked, kept in `jobs/pending.json` under the state directory

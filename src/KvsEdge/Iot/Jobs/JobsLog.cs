@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace KvsEdge.Iot.Jobs;
+namespace KvsEdge.Iot;
 
 /// <summary>IoT Jobs on the device: event ids 2100–2129.</summary>
-internal static partial class Log
+internal static partial class JobsLog
 {
     [LoggerMessage(EventId = 2100, EventName = "IotJobStarted", Level = LogLevel.Information,
         Message = "Job {JobId} started: operation {Operation}")]

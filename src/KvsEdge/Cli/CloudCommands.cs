@@ -285,6 +285,11 @@ public static class CloudCommands
 
             context.Console.Write(table);
             var failed = results.Count(r => !r.Succeeded);
+            if (results.Any(r => r.Succeeded))
+            {
+                RecordEnrollmentSource(context, source);
+            }
+
             context.Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{results.Count(r => r.Outcome == FacePhotoOutcome.Indexed)} indexed, {results.Count(r => r.Outcome == FacePhotoOutcome.AlreadyIndexed)} already indexed, {failed} not indexed, of {results.Count} file(s)."));
@@ -293,6 +298,19 @@ public static class CloudCommands
         finally
         {
             s3?.Dispose();
+        }
+    }
+
+    // The `sync-faces` IoT job indexes from here again; a state directory this user cannot write is only a warning.
+    private static void RecordEnrollmentSource(CloudContext context, string source)
+    {
+        try
+        {
+            EnrollmentSource.Record(context.StateDirectory, source);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: the source was not recorded in {EnrollmentSource.PathIn(context.StateDirectory)} ({ex.Message}); the sync-faces job will not find it.");
         }
     }
 

@@ -25,6 +25,9 @@ public sealed record CloudContext(CloudOptions Cloud, AwsClientFactory Clients, 
     /// <summary>Warnings and errors go to stderr; the tables go to <see cref="Console"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>`Device:StateDirectory`: where `faces add` records its source for the `sync-faces` job.</summary>
+    public string StateDirectory { get; init; } = new DeviceOptions().StateDirectory;
+
     /// <summary>`Iot:ThingName`, else `Device:Id`: the default IoT thing name of `cloud up --iot`.</summary>
     public string DeviceId { get; init; } = new DeviceOptions().Id;
 }
@@ -60,6 +63,7 @@ public static class CloudVerb
                 DeviceId = configuration["Iot:ThingName"] is { Length: > 0 } thing ? thing
                     : configuration[$"{DeviceOptions.SectionName}:Id"] is { Length: > 0 } id ? id : new DeviceOptions().Id,
                 Mode = CloudModes.Resolve(cloud.Mode, sources),
+                StateDirectory = configuration[$"{DeviceOptions.SectionName}:StateDirectory"] is { Length: > 0 } state ? state : new DeviceOptions().StateDirectory,
                 // Warnings only, on stderr: the tables on stdout already say what happened step by step.
                 LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging => logging
                     .SetMinimumLevel(LogLevel.Warning)

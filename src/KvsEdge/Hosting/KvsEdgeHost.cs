@@ -102,6 +102,14 @@ public static class KvsEdgeHost
         services.AddHostedService(sp => sp.GetRequiredService<AccessRulesReloader>());
         // AWS IoT Core (Iot:Enabled): the config shadow amends the Access rules above, the status shadow mirrors status.
         services.AddIotCore(configuration);
+        // The `sync-faces` job indexes from where `faces add` last did, into the collection `faces add` fills.
+        services.TryAddSingleton(sp => new FaceSyncJob(new FaceSync(
+            sp.GetRequiredService<AwsClientFactory>(),
+            AwsRetry.Default,
+            configuration[$"{CloudOptions.SectionName}:{nameof(CloudOptions.CollectionId)}"] ?? new CloudOptions().CollectionId,
+            sp.GetRequiredService<IOptions<AccessOptions>>().Value.IdSeparators,
+            sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<FaceSync>()).SyncAsync));
 
         // Home Assistant extras: presence per allowed person (follows access-rule reloads) and the board's diagnostics.
         services.AddSingleton(_ => new BoardSensors());

@@ -5,6 +5,7 @@ using KvsEdge.Status;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -61,6 +62,19 @@ public static class IotServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<StatusShadow>());
         services.Replace(ServiceDescriptor.Singleton<IStatusPublisher>(sp => new StatusShadowPublisher(
             sp.GetRequiredService<MqttStatusPublisher>(), sp.GetRequiredService<StatusShadow>())));
+
+        // Jobs (`$aws/things/<thing>/jobs/…`): restart, update, sync-faces; one at a time; never the door.
+        services.TryAddSingleton<IPackageInstaller, DpkgInstaller>();
+        services.TryAddSingleton(sp => new JobsAgent(
+            sp.GetRequiredKeyedService<MqttBrokerConnection>(ConnectionName),
+            sp.GetRequiredService<IOptions<IotOptions>>().Value.ThingName!,
+            new PendingJobStore(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory),
+            sp.GetRequiredService<IPackageInstaller>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            static () => HomeAssistantDiscovery.CurrentVersion,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("KvsEdge.Iot.Jobs"),
+            sp.GetService<FaceSyncJob>()?.SyncAsync));
+        services.AddHostedService(sp => sp.GetRequiredService<JobsAgent>());
 
         services.AddHostedService(sp => new IotConnectionService(
             sp.GetRequiredKeyedService<MqttBrokerConnection>(ConnectionName),

@@ -1,0 +1,506 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using KvsEdge.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet.Protocol;
+
+namespace KvsEdge.Iot;
+
+/// <summary>The `sync-faces` job's work (registered by the host, which knows the cloud side): true when every photo is indexed.</summary>
+public sealed record FaceSyncJob(Func<CancellationToken, Task<bool>> SyncAsync);
+
+/// <summary>What became of one job execution on this device (tests wait on it).</summary>
+/// <param name="Status">`SUCCEEDED`, `FAILED`, or `IN_PROGRESS` when the service stops to finish it after the restart.</param>
+public sealed record JobResult(string JobId, string Status, IReadOnlyDictionary<string, string> Details);
+
+/// <summary>
+/// AWS IoT Jobs on the device, one job at a time. At each connect and on each `notify-next` it sends
+/// StartNextPendingJobExecution (`jobs/start-next`); the execution it gets back is checked (<see cref="JobDocument"/>),
+/// carried out and reported with UpdateJobExecution (`jobs/&lt;jobId&gt;/update`, status, statusDetails.reason and
+/// expectedVersion). `restart` and `update` report IN_PROGRESS, keep the job in <see cref="PendingJobStore"/> and stop
+/// the host normally (door locked; systemd's Restart=always starts it again); the next start reports the result once
+/// the host is ready, before it asks for the next job. Nothing here holds the door or a GPIO line.
+/// </summary>
+public sealed class JobsAgent : IHostedService, IDisposable
+{
+    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(10);
+    private const long MaxPackageBytes = 512L * 1024 * 1024;
+
+    private readonly MqttBrokerConnection _connection;
+    private readonly JobsTopics _topics;
+    private readonly PendingJobStore _store;
+    private readonly IPackageInstaller _installer;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly Func<string> _runningVersion;
+    private readonly Func<CancellationToken, Task<bool>>? _syncFaces;
+    private readonly HttpClient _http;
+    private readonly ILogger _logger;
+    private readonly Channel<JsonObject?> _work = Channel.CreateUnbounded<JsonObject?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _subscriptions = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _worker;
+    private long _tokens;
+    private bool _stopRequested;
+
+    /// <param name="runningVersion">The version this process runs (the package's version on the appliance).</param>
+    /// <param name="syncFaces">Re-indexes the enrolled faces; null when this build cannot (the job is then FAILED).</param>
+    public JobsAgent(
+        MqttBrokerConnection connection,
+        string thingName,
+        PendingJobStore store,
+        IPackageInstaller installer,
+        IHostApplicationLifetime lifetime,
+        Func<string> runningVersion,
+        ILogger logger,
+        Func<CancellationToken, Task<bool>>? syncFaces = null,
+        HttpClient? http = null)
+    {
+        _connection = connection;
+        _topics = new JobsTopics(thingName);
+        _store = store;
+        _installer = installer;
+        _lifetime = lifetime;
+        _runningVersion = runningVersion;
+        _logger = logger;
+        _syncFaces = syncFaces;
+        _http = http ?? new HttpClient();
+    }
+
+    /// <summary>Raised after each job's report was sent.</summary>
+    public event EventHandler<JobResult>? Reported;
+
+    public JobsTopics Topics => _topics;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _lifetime.ApplicationStarted.Register(() => _ready.TrySetResult());
+        _subscriptions.Add(_connection.Subscribe(new InboundTopic(_topics.NotifyNext, OnNotifyNext)));
+        _subscriptions.Add(_connection.Subscribe(new InboundTopic(_topics.StartNextAccepted, OnStartNextAccepted)));
+        _subscriptions.Add(_connection.Subscribe(new InboundTopic(_topics.StartNextRejected, OnRejected)));
+        _connection.Connected += OnConnected;
+        _worker = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _connection.Connected -= OnConnected;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_worker is not null)
+        {
+            await _worker.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        _connection.Connected -= OnConnected;
+        _subscriptions.ForEach(s => s.Dispose());
+        _subscriptions.Clear();
+        _stopping.Dispose();
+    }
+
+    // A null item asks for the next job; an object is an execution to carry out.
+    private void OnConnected(object? sender, EventArgs e) => _work.Writer.TryWrite(null);
+
+    private ValueTask OnNotifyNext(MqttInboundMessage message, CancellationToken cancellationToken)
+    {
+        // notify-next says which execution is next; start-next is what moves it to IN_PROGRESS and hands it over.
+        if (Parse(message)?["execution"] is JsonObject)
+        {
+            _work.Writer.TryWrite(null);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask OnStartNextAccepted(MqttInboundMessage message, CancellationToken cancellationToken)
+    {
+        if (Parse(message)?["execution"] is JsonObject execution)
+        {
+            _work.Writer.TryWrite(execution);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask OnRejected(MqttInboundMessage message, CancellationToken cancellationToken)
+    {
+        JsonObject? error = Parse(message);
+        JobsLog.RequestRejected(_logger, message.Topic, Text(error, "code") ?? "?", Text(error, "message") ?? "(no message)");
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        bool pendingChecked = false;
+        try
+        {
+            await foreach (JsonObject? item in _work.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                if (_stopRequested)
+                {
+                    continue; // the service is stopping for a job: nothing more until the next start
+                }
+
+                if (!pendingChecked)
+                {
+                    // A job that spans the restart is reported before any other is started.
+                    pendingChecked = true;
+                    await FinishPendingAsync(ct).ConfigureAwait(false);
+                    if (_stopRequested)
+                    {
+                        continue;
+                    }
+                }
+
+                if (item is null)
+                {
+                    RequestNext();
+                }
+                else
+                {
+                    await RunExecutionAsync(item, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The host stops.
+        }
+    }
+
+    private void RequestNext() => Publish(_topics.StartNext, new JsonObject
+    {
+        ["statusDetails"] = new JsonObject { ["agent"] = "kvsedge " + _runningVersion() },
+        ["clientToken"] = NextToken(),
+    });
+
+    private async Task RunExecutionAsync(JsonObject execution, CancellationToken ct)
+    {
+        string? jobId = Text(execution, "jobId");
+        long version = execution["versionNumber"] is JsonValue v && v.TryGetValue(out long n) ? n : 0;
+        if (!JobsTopics.IsValidJobId(jobId) || !_done.Add(jobId!))
+        {
+            return; // an execution already handled here (a repeated start-next answer), or not a job id at all
+        }
+
+        JobDocument? document = JobDocument.Read(execution["jobDocument"], out string? refusal);
+        if (document is null)
+        {
+            JobsLog.JobRefused(_logger, jobId!, refusal!);
+            await ReportAsync(jobId!, "FAILED", version, Details(refusal!), wait: false, ct).ConfigureAwait(false);
+            RequestNext();
+            return;
+        }
+
+        string operation = Name(document.Operation);
+        JobsLog.JobStarted(_logger, jobId!, operation);
+        try
+        {
+            switch (document.Operation)
+            {
+                case JobOperation.Restart:
+                    _store.Write(new PendingJob(jobId!, operation, version + 1));
+                    await StopForJobAsync(jobId!, operation, version, Details("restarting"), ct).ConfigureAwait(false);
+                    return;
+                case JobOperation.Update:
+                    if (await UpdateAsync(jobId!, document, version, ct).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    break;
+                case JobOperation.SyncFaces:
+                    await SyncFacesAsync(jobId!, version, ct).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            JobsLog.JobError(_logger, ex, jobId!, operation);
+            _store.Clear();
+            await ReportAsync(jobId!, "FAILED", version, Details(ex.Message), wait: false, ct).ConfigureAwait(false);
+        }
+
+        RequestNext();
+    }
+
+    private async Task SyncFacesAsync(string jobId, long version, CancellationToken ct)
+    {
+        if (_syncFaces is null)
+        {
+            await FailAsync(jobId, "sync-faces", version, "sync-faces is not supported by this version of kvsedge", ct).ConfigureAwait(false);
+            return;
+        }
+
+        bool all = await _syncFaces(ct).ConfigureAwait(false);
+        if (all)
+        {
+            await SucceedAsync(jobId, "sync-faces", version, Details("faces re-indexed"), ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await FailAsync(jobId, "sync-faces", version, "some photos were not indexed (see the device log)", ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>True when the package is installed and the service stops to finish the job after the restart.</returns>
+    private async Task<bool> UpdateAsync(string jobId, JobDocument document, long version, CancellationToken ct)
+    {
+        _store.EnsureDirectory();
+        string download = _store.DownloadPath;
+        await DownloadAsync(document.Url!, download, ct).ConfigureAwait(false);
+        string actual;
+        await using (FileStream file = File.OpenRead(download))
+        {
+            actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct).ConfigureAwait(false));
+        }
+
+        if (!string.Equals(actual, document.Sha256, StringComparison.Ordinal))
+        {
+            File.Delete(download);
+            var details = Details("sha256 mismatch");
+            details["expected"] = document.Sha256!;
+            details["actual"] = actual;
+            await ReportAsync(jobId, "FAILED", version, details, wait: false, ct).ConfigureAwait(false);
+            JobsLog.JobFailed(_logger, jobId, "update", "sha256 mismatch");
+            return false;
+        }
+
+        File.Move(download, _store.StagedPackagePath, overwrite: true);
+        // Kept before dpkg runs: a package whose maintainer scripts restart the service still gets its result reported.
+        _store.Write(new PendingJob(jobId, "update", version + 1, document.Version, _runningVersion()));
+        var progress = Details("installing");
+        progress["version"] = document.Version!;
+        await ReportAsync(jobId, "IN_PROGRESS", version, progress, wait: true, ct).ConfigureAwait(false);
+        try
+        {
+            await _installer.InstallAsync(_store.StagedPackagePath, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            _store.Clear();
+            await FailAsync(jobId, "update", version + 1, "install failed: " + ex.Message, ct).ConfigureAwait(false);
+            return false;
+        }
+
+        JobsLog.Restarting(_logger, jobId, "update");
+        RequestStop();
+        return true;
+    }
+
+    private async Task DownloadAsync(Uri url, string path, CancellationToken ct)
+    {
+        if (url.IsFile)
+        {
+            File.Copy(url.LocalPath, path, overwrite: true);
+            return;
+        }
+
+        using HttpResponseMessage response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"download failed: HTTP {(int)response.StatusCode}");
+        }
+
+        await using Stream body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+            if (total > MaxPackageBytes)
+            {
+                throw new InvalidOperationException("download failed: the package is larger than 512 MiB");
+            }
+
+            await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopForJobAsync(string jobId, string operation, long version, Dictionary<string, string> details, CancellationToken ct)
+    {
+        await ReportAsync(jobId, "IN_PROGRESS", version, details, wait: true, ct).ConfigureAwait(false);
+        JobsLog.Restarting(_logger, jobId, operation);
+        RequestStop();
+    }
+
+    private void RequestStop()
+    {
+        _stopRequested = true;
+        // The host's normal stop: every hosted service stops, the door controller drives the relay inactive.
+        _lifetime.StopApplication();
+    }
+
+    /// <summary>After a restart: the pending job's result, once the host is ready (every hosted service started).</summary>
+    private async Task FinishPendingAsync(CancellationToken ct)
+    {
+        PendingJob? pending;
+        try
+        {
+            pending = _store.Read();
+        }
+        catch (InvalidDataException ex)
+        {
+            JobsLog.StateUnreadable(_logger, _store.PendingPath, ex.Message);
+            _store.Clear();
+            return;
+        }
+
+        if (pending is null)
+        {
+            return;
+        }
+
+        _done.Add(pending.JobId);
+        await _ready.Task.WaitAsync(ct).ConfigureAwait(false);
+        JobsLog.PendingResumed(_logger, pending.JobId, pending.Operation);
+        if (pending.Operation != "update")
+        {
+            _store.Clear();
+            await SucceedAsync(pending.JobId, pending.Operation, pending.VersionNumber, Details("restarted"), ct).ConfigureAwait(false);
+            return;
+        }
+
+        string running = _runningVersion();
+        if (string.Equals(running, pending.ExpectedVersion, StringComparison.Ordinal))
+        {
+            // Confirmed: this package is what a later failed update rolls back to.
+            if (File.Exists(_store.StagedPackagePath))
+            {
+                File.Move(_store.StagedPackagePath, _store.CurrentPackagePath, overwrite: true);
+            }
+
+            _store.Clear();
+            var details = Details("updated and running");
+            details["version"] = running;
+            await SucceedAsync(pending.JobId, "update", pending.VersionNumber, details, ct).ConfigureAwait(false);
+            return;
+        }
+
+        string reason = $"running version {running} after the update, expected {pending.ExpectedVersion}";
+        if (!File.Exists(_store.CurrentPackagePath))
+        {
+            _store.Clear();
+            await FailAsync(pending.JobId, "update", pending.VersionNumber, reason + "; no previous package is kept to roll back to", ct).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await _installer.InstallAsync(_store.CurrentPackagePath, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            _store.Clear();
+            await FailAsync(pending.JobId, "update", pending.VersionNumber, reason + "; the roll back failed too: " + ex.Message, ct).ConfigureAwait(false);
+            return;
+        }
+
+        JobsLog.RolledBack(_logger, pending.JobId, reason, _store.CurrentPackagePath);
+        _store.Clear();
+        await FailAsync(pending.JobId, "update", pending.VersionNumber, reason + "; rolled back to the previous package", ct, wait: true).ConfigureAwait(false);
+        // Start again on the package just reinstalled.
+        RequestStop();
+    }
+
+    private async Task SucceedAsync(string jobId, string operation, long version, Dictionary<string, string> details, CancellationToken ct)
+    {
+        await ReportAsync(jobId, "SUCCEEDED", version, details, wait: false, ct).ConfigureAwait(false);
+        JobsLog.JobSucceeded(_logger, jobId, operation, details["reason"]);
+    }
+
+    private async Task FailAsync(string jobId, string operation, long version, string reason, CancellationToken ct, bool wait = false)
+    {
+        await ReportAsync(jobId, "FAILED", version, Details(reason), wait, ct).ConfigureAwait(false);
+        JobsLog.JobFailed(_logger, jobId, operation, reason);
+    }
+
+    /// <summary>UpdateJobExecution; with <paramref name="wait"/>, until IoT Jobs answered (before the service stops).</summary>
+    private async Task ReportAsync(string jobId, string status, long expectedVersion, Dictionary<string, string> details, bool wait, CancellationToken ct)
+    {
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string token = NextToken();
+        ValueTask Answer(MqttInboundMessage m, CancellationToken _)
+        {
+            if (Text(Parse(m), "clientToken") == token)
+            {
+                answered.TrySetResult();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        using IDisposable accepted = _connection.Subscribe(new InboundTopic(_topics.UpdateAccepted(jobId), Answer));
+        using IDisposable rejected = _connection.Subscribe(new InboundTopic(_topics.UpdateRejected(jobId), async (m, c) =>
+        {
+            await OnRejected(m, c).ConfigureAwait(false);
+            await Answer(m, c).ConfigureAwait(false);
+        }));
+        var statusDetails = new JsonObject();
+        foreach ((string key, string value) in details)
+        {
+            statusDetails[key] = value;
+        }
+
+        Publish(_topics.Update(jobId), new JsonObject
+        {
+            ["status"] = status,
+            ["statusDetails"] = statusDetails,
+            ["expectedVersion"] = expectedVersion,
+            ["clientToken"] = token,
+        });
+        Reported?.Invoke(this, new JobResult(jobId, status, details));
+        if (wait)
+        {
+            try
+            {
+                await answered.Task.WaitAsync(ReportTimeout, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The report stays queued on the connection; the next start reports the pending job again anyway.
+            }
+        }
+    }
+
+    private static Dictionary<string, string> Details(string reason) => new(StringComparer.Ordinal) { ["reason"] = reason };
+
+    private static string Name(JobOperation operation) => operation switch
+    {
+        JobOperation.Restart => "restart",
+        JobOperation.Update => "update",
+        _ => "sync-faces",
+    };
+
+    private string NextToken() => "kvsedge-job-" + Interlocked.Increment(ref _tokens).ToString(CultureInfo.InvariantCulture);
+
+    private void Publish(string topic, JsonObject payload) =>
+        _connection.Publish(topic, ShadowJson.Bytes(payload), MqttQualityOfServiceLevel.AtLeastOnce, retain: false);
+
+    private static JsonObject? Parse(MqttInboundMessage message)
+    {
+        try
+        {
+            return JsonNode.Parse(message.Payload.Span) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(JsonObject? o, string key) =>
+        o?[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+}

@@ -61,7 +61,13 @@ internal static class VisionBench
             if (options.Only is null || options.Only.Contains(name))
             {
                 Console.WriteLine($"vision: {name} …");
-                figures.AddRange(await run(options, ct));
+                IReadOnlyList<VisionFigure> row = await run(options, ct);
+                foreach (VisionFigure f in row)
+                {
+                    Console.WriteLine($"  {f.Name}: {f.Value}{(f.Target.Length > 0 ? "  (target " + f.Target + ")" : string.Empty)}"); // kept if a later row fails
+                }
+
+                figures.AddRange(row);
             }
         }
 

@@ -5,7 +5,7 @@ using System.Globalization;
 namespace KvsEdge.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults|vision|embed [options]
+/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults|vision|embed|fleet [options]
 /// Exit codes: 0 the bench ran (targets met or MISSED, see output), 1 it could not run or measure, 64 bad usage, 130 cancelled.
 /// `faults` exits 1 when any row fails.
 /// </summary>
@@ -18,6 +18,7 @@ internal static class Program
                KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...] [--keep true]
                KvsEdge.Benchmarks vision [--iterations N] [--threads N] [--model FILE] [--repetitions N] [--cpu-seconds N] [--only inference,calls,latency,cpu]
                KvsEdge.Benchmarks embed [--faces N] [--threads N] [--model FILE]
+               KvsEdge.Benchmarks fleet [--devices N] [--changes N] [--keep true]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
                          next to a plain boto3 polling consumer, then the daemon's idle RSS.
@@ -67,6 +68,15 @@ internal static class Program
           --faces N      measured faces (default 300, at least 20; 20 warm-up faces before)
           --threads N    ONNX Runtime intra-op threads (default 1)
           --model FILE   the ONNX model (default: the cache of scripts/build-face-embedder.sh)
+
+          fleet          issue 15's scale check: N simulated doors (the device's config-shadow code, one mutual-TLS MQTT
+                         connection and certificate each) + one real `kvsedge run` against the IoT Core double (Mosquitto +
+                         shadow service). One group change to every desired `config` shadow -> time until every door
+                         reported the new version (p50/p99/max) and MQTT messages per door; then an invalid change that
+                         every door must refuse, keeping the previous one. Connection setup is measured apart.
+          --devices N    simulated doors (default 200)
+          --changes N    measured valid changes (default 3)
+          --keep true    keep the scratch directory (state directories, kvsedge and Mosquitto output)
         """;
 
     private static async Task<int> Main(string[] args)
@@ -88,6 +98,7 @@ internal static class Program
         Faults.FaultOptions? faults = null;
         VisionBenchOptions? vision = null;
         EmbedBenchOptions? embed = null;
+        FleetBenchOptions? fleet = null;
         string? error;
         bool parsed = args[0] switch
         {
@@ -97,6 +108,7 @@ internal static class Program
             "faults" => Faults.FaultOptions.TryParse(args.AsSpan(1), out faults, out error),
             "vision" => VisionBenchOptions.TryParse(args.AsSpan(1), out vision, out error),
             "embed" => EmbedBenchOptions.TryParse(args.AsSpan(1), out embed, out error),
+            "fleet" => FleetBenchOptions.TryParse(args.AsSpan(1), out fleet, out error),
             _ => Fail($"unknown command '{args[0]}'", out error),
         };
         if (!parsed)
@@ -122,6 +134,11 @@ internal static class Program
             if (vision is not null)
             {
                 return await VisionBench.RunAsync(vision, cancel.Token);
+            }
+
+            if (fleet is not null)
+            {
+                return await FleetBench.RunAsync(fleet, cancel.Token);
             }
 
             if (embed is not null)

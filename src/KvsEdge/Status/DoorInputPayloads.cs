@@ -27,11 +27,6 @@ internal sealed record DoorEventPayload(
 /// <summary>The retained `door/alarms` payload.</summary>
 internal sealed record DoorAlarmsPayload(bool HeldOpen, bool Forced, bool Tamper);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(DoorEventPayload))]
-[JsonSerializable(typeof(DoorAlarmsPayload))]
-internal sealed partial class DoorInputJsonContext : JsonSerializerContext;
-
 /// <summary>Payloads of the door's inputs: position, alarms and door events.</summary>
 public static class DoorInputPayloads
 {
@@ -50,13 +45,13 @@ public static class DoorInputPayloads
     public static string Position(DoorPosition position) => position == DoorPosition.Open ? Open : Closed;
 
     public static string Alarms(DoorAlarms alarms) =>
-        JsonSerializer.Serialize(new DoorAlarmsPayload(alarms.HeldOpen, alarms.Forced, alarms.Tamper), DoorInputJsonContext.Default.DoorAlarmsPayload);
+        JsonSerializer.Serialize(new DoorAlarmsPayload(alarms.HeldOpen, alarms.Forced, alarms.Tamper), StatusJsonContext.Default.DoorAlarmsPayload);
 
     public static string Event(DoorEvent doorEvent)
     {
         ArgumentNullException.ThrowIfNull(doorEvent);
         var payload = new DoorEventPayload(
             doorEvent.Type, doorEvent.Reason, doorEvent.Detail, null, null, null, null, null, null, null, Source, null, Timestamps.Iso(doorEvent.At)!);
-        return JsonSerializer.Serialize(payload, DoorInputJsonContext.Default.DoorEventPayload);
+        return JsonSerializer.Serialize(payload, StatusJsonContext.Default.DoorEventPayload);
     }
 }

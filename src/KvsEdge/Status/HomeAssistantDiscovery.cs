@@ -205,7 +205,8 @@ public static class HomeAssistantDiscovery
         }
     }
 
-    private static JsonObject Entity(string platform, string name, string stateTopic, string uniqueId, JsonObject options)
+    /// <summary>One component of the device message; <paramref name="options"/> are moved into it.</summary>
+    internal static JsonObject Entity(string platform, string name, string stateTopic, string uniqueId, JsonObject options)
     {
         var entity = new JsonObject
         {

@@ -35,24 +35,6 @@ public static class HomeAssistantDiscoveryExtras
     /// <summary>The retained JPEG of the latest decision snapshot.</summary>
     public const string SnapshotSubtopic = "snapshot";
 
-    private static JsonObject Entity(string platform, string name, string stateTopic, string uniqueId, JsonObject options)
-    {
-        var entity = new JsonObject
-        {
-            ["p"] = platform,
-            ["name"] = name,
-            ["unique_id"] = uniqueId,
-            ["state_topic"] = stateTopic,
-        };
-        foreach ((string key, JsonNode? value) in options.ToArray())
-        {
-            options.Remove(key);
-            entity[key] = value;
-        }
-
-        return entity;
-    }
-
     private static void AddExtras(JsonObject components, DiscoveryExtras? extras, string p, string idPrefix)
     {
         if (extras is null)
@@ -75,7 +57,7 @@ public static class HomeAssistantDiscoveryExtras
 
         foreach ((string person, string slug) in DiscoveryExtras.Slugs(extras.People))
         {
-            components["presence_" + slug] = Entity("binary_sensor", person + " at the door", p + "/" + PresenceSubtopic(slug), idPrefix + "presence_" + slug, new JsonObject
+            components["presence_" + slug] = HomeAssistantDiscovery.Entity("binary_sensor", person + " at the door", p + "/" + PresenceSubtopic(slug), idPrefix + "presence_" + slug, new JsonObject
             {
                 ["device_class"] = "presence",
                 ["payload_on"] = "ON",
@@ -87,7 +69,7 @@ public static class HomeAssistantDiscoveryExtras
         string system = p + "/" + SystemSubtopic;
         if (extras.CpuTemperature)
         {
-            components["cpu_temperature"] = Entity("sensor", "CPU temperature", system, idPrefix + "cpu_temperature", new JsonObject
+            components["cpu_temperature"] = HomeAssistantDiscovery.Entity("sensor", "CPU temperature", system, idPrefix + "cpu_temperature", new JsonObject
             {
                 ["value_template"] = "{{ value_json.cpu_temperature if value_json.cpu_temperature is not none else " + PreviousState + " }}",
                 ["device_class"] = "temperature",
@@ -100,7 +82,7 @@ public static class HomeAssistantDiscoveryExtras
 
         if (extras.Throttling)
         {
-            components["cpu_throttled"] = Entity("binary_sensor", "CPU throttled", system, idPrefix + "cpu_throttled", new JsonObject
+            components["cpu_throttled"] = HomeAssistantDiscovery.Entity("binary_sensor", "CPU throttled", system, idPrefix + "cpu_throttled", new JsonObject
             {
                 ["device_class"] = "problem",
                 // Under-voltage, frequency capped, throttled or soft temperature limit, now (get_throttled bits 0-3).

@@ -32,6 +32,8 @@ internal sealed record RecognitionPayload(string Source, string State, long? Lag
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(EventPayload))]
 [JsonSerializable(typeof(RecognitionPayload))]
+[JsonSerializable(typeof(DoorEventPayload))]
+[JsonSerializable(typeof(DoorAlarmsPayload))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;
 
 /// <summary>Turns appliance values into MQTT payload strings.</summary>

@@ -30,6 +30,12 @@ public sealed class ShadowService : IAsyncDisposable
 
     public ShadowStore Store { get; }
 
+    /// <summary>
+    /// Raised for every device request once the store has answered it (before the answers are published): topic, payload
+    /// and the <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at which the request arrived (benches time on it).
+    /// </summary>
+    public event Action<string, string, long>? RequestReceived;
+
     /// <summary>Every request the service received (topic, payload), in order.</summary>
     public IReadOnlyList<(string Topic, string Payload)> Requests
     {
@@ -123,6 +129,7 @@ public sealed class ShadowService : IAsyncDisposable
 
     private async Task OnRequestAsync(string topic, byte[] payload)
     {
+        long arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         // $aws/things/<thing>/shadow/<op> or $aws/things/<thing>/shadow/name/<shadow>/<op>
         string[] levels = topic.Split('/');
         if (levels.Length < 5 || levels[0] != "$aws" || levels[1] != "things" || levels[3] != "shadow")
@@ -147,6 +154,8 @@ public sealed class ShadowService : IAsyncDisposable
             _requests.Add((topic, text));
             _waiters.RemoveAll(w => w.Predicate(topic, text) && w.Done.TrySetResult((topic, text)));
         }
+
+        RequestReceived?.Invoke(topic, text, arrived);
 
         await PublishAsync(Prefix(thing, shadow), messages);
     }

@@ -16,7 +16,7 @@ internal static class Program
                KvsEdge.Benchmarks pipeline [--repetitions N] [--frames N]
                KvsEdge.Benchmarks imageapi [--triggers N] [--width W] [--height H] [--seed N]
                KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...] [--keep true]
-               KvsEdge.Benchmarks vision [--iterations N] [--threads N] [--model FILE] [--only inference,...]
+               KvsEdge.Benchmarks vision [--iterations N] [--threads N] [--model FILE] [--repetitions N] [--cpu-seconds N] [--only inference,calls,latency,cpu]
                KvsEdge.Benchmarks embed [--faces N] [--threads N] [--model FILE]
                KvsEdge.Benchmarks fleet [--devices N] [--changes N] [--keep true]
 
@@ -52,7 +52,15 @@ internal static class Program
           vision         the on-device face detector (issue 13), one table of figures, information only. Rows:
                          inference: Detect() ms p50/p99 on the test photos (managed letterbox) and on a 256x256 frame
                          (the app's fast path). Needs scripts/fetch-models.sh and scripts/fetch-test-photos.sh.
+                         calls: SearchFacesByImage calls of `kvsedge run` (file camera, Rekognition wire listener) on a
+                         scene of motion without a face, motion trigger alone vs vision (target 0 with vision).
+                         latency: a face appearing N times (gaps longer than the track timeout) -> the request on the
+                         wire, p50/p99 at 5 detections/s (target p50 <= 300 ms, p99 <= 600 ms).
+                         cpu: process CPU time (/proc/PID/stat) of `kvsedge run` on a 720p30 test pattern with H.264
+                         recording, vision at 5/s vs off, over a fixed window (target <= 1.25x).
           --iterations N timed calls per photo (default 200, at least 10; 10 warm-up calls before)
+          --repetitions N  face appearances of the latency row (default 20, at least 3)
+          --cpu-seconds N  the cpu row's measuring window per run (default 20)
           --threads N    ONNX Runtime intra-op threads (default 1, as the app)
           --model FILE   another BlazeFace ONNX file than the cached one
           --only LIST    only these rows (comma-separated)

@@ -7,17 +7,19 @@ using KvsEdge.Vision.Detection;
 
 namespace KvsEdge.Benchmarks;
 
-internal sealed record VisionBenchOptions(int Iterations, int Threads, string ModelPath, IReadOnlySet<string>? Only)
+internal sealed record VisionBenchOptions(int Iterations, int Threads, string ModelPath, IReadOnlySet<string>? Only, int Repetitions = 20, int CpuSeconds = 20)
 {
     public static bool TryParse(ReadOnlySpan<string> args, [NotNullWhen(true)] out VisionBenchOptions? options, [NotNullWhen(false)] out string? error)
     {
         options = null;
-        int iterations = 200, threads = 1;
+        int iterations = 200, threads = 1, repetitions = 20, cpuSeconds = 20;
         string? model = null;
         HashSet<string>? only = null;
         if (!BenchArguments.TryParse(args, (name, value) => name switch
             {
                 "--iterations" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out iterations) && iterations >= 10,
+                "--repetitions" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out repetitions) && repetitions >= 3,
+                "--cpu-seconds" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out cpuSeconds) && cpuSeconds >= 5,
                 "--threads" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out threads) && threads is >= 1 and <= 64,
                 "--model" => File.Exists(model = Path.GetFullPath(value)),
                 "--only" => (only = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]).All(VisionBench.RowNames.Contains),
@@ -27,7 +29,7 @@ internal sealed record VisionBenchOptions(int Iterations, int Threads, string Mo
             return false;
         }
 
-        options = new VisionBenchOptions(iterations, threads, model ?? BlazeFaceModel.CachePath(), only);
+        options = new VisionBenchOptions(iterations, threads, model ?? BlazeFaceModel.CachePath(), only, repetitions, cpuSeconds);
         return true;
     }
 }
@@ -44,6 +46,9 @@ internal static class VisionBench
     private static readonly (string Name, Func<VisionBenchOptions, CancellationToken, Task<IReadOnlyList<VisionFigure>>> Run)[] Rows =
     [
         ("inference", InferenceAsync),
+        ("calls", VisionRunBench.CallsAsync),
+        ("latency", VisionRunBench.LatencyAsync),
+        ("cpu", VisionRunBench.CpuAsync),
     ];
 
     public static IReadOnlySet<string> RowNames { get; } = Rows.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
@@ -56,7 +61,13 @@ internal static class VisionBench
             if (options.Only is null || options.Only.Contains(name))
             {
                 Console.WriteLine($"vision: {name} …");
-                figures.AddRange(await run(options, ct));
+                IReadOnlyList<VisionFigure> row = await run(options, ct);
+                foreach (VisionFigure f in row)
+                {
+                    Console.WriteLine($"  {f.Name}: {f.Value}{(f.Target.Length > 0 ? "  (target " + f.Target + ")" : string.Empty)}"); // kept if a later row fails
+                }
+
+                figures.AddRange(row);
             }
         }
 

@@ -36,6 +36,12 @@ public sealed class FaceTracker<TFrame>
     public int Count => _tracks.Count;
 
     /// <summary>
+    /// After the last <see cref="Update"/>: a face seen then would start a search if the next detection sees it again
+    /// (one hit short of K, out of cooldown). The vision loop detects the next frame for it instead of waiting a slot.
+    /// </summary>
+    public bool Confirming { get; private set; }
+
+    /// <summary>
     /// One detection's faces (already filtered by size and region) on <paramref name="frame"/>. Returns the search to
     /// start, or null. Every detection counts, including those without faces (they age the K of M).
     /// </summary>
@@ -95,6 +101,8 @@ public sealed class FaceTracker<TFrame>
         // Tracks that confirm now (seen this time, K of M, out of cooldown); the best of them picks the frame.
         List<Track> due = _tracks.Where(t => matched.Contains(t) && t.Hits >= _options.ConfirmRequired
             && (t.SearchedAt is not { } at || _time.GetElapsedTime(at, now) >= _options.TrackCooldown)).ToList();
+        Confirming = _tracks.Any(t => matched.Contains(t) && !due.Contains(t) && t.Hits + 1 >= _options.ConfirmRequired
+            && (t.SearchedAt is not { } searched || _time.GetElapsedTime(searched, now) >= _options.TrackCooldown));
         if (due.Count == 0)
         {
             return null;
@@ -113,7 +121,11 @@ public sealed class FaceTracker<TFrame>
     }
 
     /// <summary>Forgets every track (the camera restarted).</summary>
-    public void Reset() => _tracks.Clear();
+    public void Reset()
+    {
+        _tracks.Clear();
+        Confirming = false;
+    }
 
     private sealed class Track(int id, BoxF box)
     {

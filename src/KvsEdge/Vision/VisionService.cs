@@ -41,6 +41,7 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
     private readonly TimeProvider _time;
     private readonly ILogger<VisionService> _logger;
     private readonly FaceTracker<Look> _tracker;
+    private readonly DetectionPacer _pacer;
     private readonly int _cameraWidth;
     private readonly int _cameraHeight;
     private readonly string? _modelName;
@@ -73,6 +74,7 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
         _time = time;
         _logger = logger;
         _tracker = new FaceTracker<Look>(options, time);
+        _pacer = new DetectionPacer(options.Rate);
         _lastProgress = time.GetTimestamp();
     }
 
@@ -105,6 +107,11 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
                     continue;
                 }
 
+                if (!ShouldDetect(frame))
+                {
+                    continue; // between slots, and no face awaiting confirmation
+                }
+
                 try
                 {
                     await OnFrameAsync(frame, stoppingToken).ConfigureAwait(false);
@@ -125,6 +132,10 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
             PublishState("stopped", force: true);
         }
     }
+
+    /// <summary>Whether this branch frame is detected: one per 1/Rate slot, and the next one while a face awaits confirmation.</summary>
+    internal bool ShouldDetect(DetectionFrame frame) =>
+        _pacer.ShouldDetect(frame.Pts ?? frame.CapturedAt - DateTimeOffset.UnixEpoch, _tracker.Confirming);
 
     /// <summary>One detection: detect, keep, track, maybe fire a `face` trigger. Returns the trigger fired, if any.</summary>
     internal async Task<Trigger?> OnFrameAsync(DetectionFrame frame, CancellationToken cancellationToken)

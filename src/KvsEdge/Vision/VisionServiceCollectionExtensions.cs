@@ -55,7 +55,7 @@ public static class VisionServiceCollectionExtensions
             CameraOptions camera = sp.GetRequiredService<IOptions<CameraOptions>>().Value;
             VisionOptions o = sp.GetRequiredService<IOptions<VisionOptions>>().Value;
             int size = holder.Detector?.InputWidth ?? 128, height = holder.Detector?.InputHeight ?? 128;
-            return new VisionFrameTaps(size, height, camera.Width, camera.Height, o.Rate, sp.GetRequiredService<TimeProvider>());
+            return new VisionFrameTaps(size, height, camera.Width, camera.Height, o.Rate, camera.Framerate, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<IVisionFrameSource>(sp => sp.GetRequiredService<VisionFrameTaps>());
         services.AddSingleton(sp => sp.GetRequiredService<VisionFrameTaps>().Detect);

@@ -31,7 +31,7 @@ public sealed class VisionGstreamerTests
             Source = CameraOptions.TestSource, Width = 640, Height = 480, Framerate = 15, Sinks = [CameraOptions.NoSink],
             FrameTap = new FrameTapOptions { Enabled = false },
         };
-        using var taps = new VisionFrameTaps(128, 128, 640, 480, 5, time);
+        using var taps = new VisionFrameTaps(128, 128, 640, 480, 5, options.Framerate, time);
         using var supervisor = new PipelineSupervisor(Microsoft.Extensions.Options.Options.Create(options), new CameraStatusPublisher(new RecordingStatus()), new[] { taps.Detect, taps.Full }, time, NullLogger<PipelineSupervisor>.Instance);
         await supervisor.StartAsync(CancellationToken.None);
         try

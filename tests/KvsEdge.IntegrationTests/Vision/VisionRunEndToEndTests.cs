@@ -52,6 +52,13 @@ public sealed partial class VisionRunEndToEndTests(ITestOutputHelper output) : I
         Assert.NotEmpty(calls);
         TimeSpan latency = calls[0].ReceivedAt - firstFace;
         output.WriteLine($"first face frame (as the 5/s detector saw it) → SearchFacesByImage on the wire: {latency.TotalMilliseconds:0} ms; calls: {calls.Count}");
+        // The timeline, to see where the time goes (the log's timestamps are UTC, ms).
+        foreach (string line in host.Lines.Where(l => l.Contains("Face at the door", StringComparison.Ordinal) || l.Contains("Face trigger", StringComparison.Ordinal) || l.Contains("Trigger face", StringComparison.Ordinal)).Take(6))
+        {
+            output.WriteLine(line);
+        }
+
+        output.WriteLine($"request received {calls[0].ReceivedAt:HH:mm:ss.fff}");
         // No call before the face, none in the empty part after it (the face lasts 5 s).
         Assert.All(calls, c => Assert.InRange(c.ReceivedAt, firstFace, firstFace + TimeSpan.FromSeconds(5.5)));
         Assert.InRange(latency, TimeSpan.Zero, TimeSpan.FromSeconds(2)); // the figure is printed; the bound only catches a broken path

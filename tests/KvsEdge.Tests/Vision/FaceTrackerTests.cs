@@ -37,6 +37,21 @@ public sealed class FaceTrackerTests
     }
 
     [Fact]
+    public void A_face_one_sighting_short_of_confirmation_says_so_until_it_confirms_and_not_in_its_cooldown()
+    {
+        var tracker = new FaceTracker<string>(_options, _time);
+        Assert.Null(Step(tracker, "f0"));
+        Assert.False(tracker.Confirming);
+
+        Assert.Null(Step(tracker, "f1", Face(100)));
+        Assert.True(tracker.Confirming);
+        Assert.NotNull(Step(tracker, "f2", Face(102)));
+        Assert.False(tracker.Confirming);
+        Assert.Null(Step(tracker, "f3", Face(101)));
+        Assert.False(tracker.Confirming); // searched: the cooldown runs, nothing to hurry for
+    }
+
+    [Fact]
     public void A_face_seen_once_in_3_detections_starts_nothing()
     {
         var tracker = new FaceTracker<string>(_options, _time);

@@ -60,6 +60,44 @@ public sealed class VisionServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_face_on_a_15_fps_branch_is_confirmed_on_the_next_frame_not_a_detection_slot_later()
+    {
+        // The branch delivers 15 frames a second; detection stays at 5/s until a face awaits its second sighting.
+        var frames = new SyntheticVisionFrames(_time, 1280, 720, TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 15));
+        int detections = 0;
+        for (int i = 0; i < 15; i++)
+        {
+            DetectionFrame frame = frames.NextDetection();
+            if (_service.ShouldDetect(frame))
+            {
+                detections++;
+                await _service.OnFrameAsync(frame, CancellationToken.None);
+            }
+
+            _time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 15));
+        }
+
+        Assert.Equal(5, detections); // nothing to confirm: one frame in three
+        Trigger? fired = null;
+        DateTimeOffset faceAt = default;
+        for (int i = 0; i < 6 && fired is null; i++)
+        {
+            DetectionFrame frame = frames.NextDetection();
+            if (_service.ShouldDetect(frame))
+            {
+                faceAt = faceAt == default ? _time.GetUtcNow() : faceAt;
+                _detector.Script.Enqueue(Big);
+                fired = await _service.OnFrameAsync(frame, CancellationToken.None);
+            }
+
+            _time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 15));
+        }
+
+        Assert.NotNull(fired);
+        Assert.InRange(fired.At - faceAt, TimeSpan.Zero, TimeSpan.FromMilliseconds(70)); // the next frame, not 200 ms later
+    }
+
+    [Fact]
     public async Task Small_or_no_faces_fire_nothing_copy_no_full_frame_and_the_gate_sees_no_face()
     {
         for (int i = 0; i < 10; i++)

@@ -34,16 +34,16 @@ internal sealed class ScriptedFaceDetector(int inputSize = 128) : IFaceDetector
 }
 
 /// <summary>Detector frames and full frames made up by the test: an I420 frame of the camera's size, mid grey.</summary>
-internal sealed class SyntheticVisionFrames(TimeProvider time, int width, int height) : IVisionFrameSource
+internal sealed class SyntheticVisionFrames(TimeProvider time, int width, int height, TimeSpan? period = null) : IVisionFrameSource
 {
-    private long _pts;
+    private TimeSpan _pts;
 
     public int FullFramesPulled { get; private set; }
 
     public DetectionFrame NextDetection()
     {
-        _pts += 200;
-        return new DetectionFrame(new byte[128 * 128 * 3], 128, 128, 128 * 3, TimeSpan.FromMilliseconds(_pts), time.GetUtcNow());
+        _pts += period ?? TimeSpan.FromMilliseconds(200);
+        return new DetectionFrame(new byte[128 * 128 * 3], 128, 128, 128 * 3, _pts, time.GetUtcNow());
     }
 
     public Task<DetectionFrame?> NextDetectionFrameAsync(TimeSpan timeout, CancellationToken cancellationToken) =>

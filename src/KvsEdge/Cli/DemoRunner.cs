@@ -33,8 +33,34 @@ public static class DemoRunner
     /// Run the image-API path instead of the replay: the test pattern is the camera, a timer and any key press are the
     /// triggers, and a loopback Rekognition stand-in answers SearchFacesByImage from a script.
     /// </param>
-    public static async Task<int> RunAsync(string? configFile, bool once, CancellationToken cancellationToken, bool imageApi = false)
+    /// <param name="photo">With <paramref name="imageApi"/>: the camera plays this photo and the on-device face detector runs.</param>
+    public static async Task<int> RunAsync(string? configFile, bool once, CancellationToken cancellationToken, bool imageApi = false, string? photo = null)
     {
+        string? model = null;
+        if (photo is not null)
+        {
+            if (!imageApi)
+            {
+                Console.Error.WriteLine("--photo needs --image-api: the face detector decides which frames are worth a SearchFacesByImage call.");
+                return ExitCodes.Usage;
+            }
+
+            if (!File.Exists(photo))
+            {
+                Console.Error.WriteLine($"--photo: {photo} does not exist or cannot be read.");
+                return ExitCodes.Failure;
+            }
+
+            model = VisionCommands.ResolveModel(null, configFile);
+            if (!File.Exists(model))
+            {
+                Console.Error.WriteLine(
+                    $"--photo needs the face detector model, not found at {model}: run scripts/fetch-models.sh in the repository "
+                    + "(or install the package, which carries it), or set Vision:ModelPath.");
+                return ExitCodes.Config;
+            }
+        }
+
         IConfigurationRoot user;
         try
         {
@@ -85,8 +111,18 @@ public static class DemoRunner
             configureServices = services => services.AddSingleton(_ => new RekognitionClient(client));
         }
 
-        // The camera: a test pattern into the local recording ring (no camera, no kvssink), small enough for any board.
-        overrides["Camera:Source"] = "test";
+        // The camera: a test pattern (or the --photo, looped as a live camera) into the local recording ring (no camera,
+        // no kvssink), small enough for any board.
+        overrides["Camera:Source"] = photo is null ? "test" : "file";
+        if (photo is not null)
+        {
+            overrides["Camera:File"] = photo;
+            overrides["Vision:Enabled"] = "true";
+            overrides["Vision:ModelPath"] = model;
+            // Each face the detector sees is a line in the live view.
+            overrides["Logging:LogLevel:KvsEdge.Vision.VisionService"] = user["Logging:LogLevel:KvsEdge.Vision.VisionService"] ?? "Information";
+        }
+
         overrides["Camera:Sinks:0"] = "record";
         overrides["Camera:Record:Directory"] = Path.Combine(stateDirectory, "recordings");
         overrides["Camera:Width"] = user["Camera:Width"] ?? "640";
@@ -136,7 +172,10 @@ public static class DemoRunner
                 if (standIn is not null)
                 {
                     var triggers = host.Services.GetRequiredService<TriggerChannel>();
-                    view.RecognitionText = $"image API: test pattern frames → SearchFacesByImage on a local stand-in ({standIn.Url}); triggers: a timer and any key";
+                    view.RecognitionText = photo is null
+                        ? $"image API: test pattern frames → SearchFacesByImage on a local stand-in ({standIn.Url}); triggers: a timer and any key. "
+                            + "Add --photo FILE (a face photo) to see on-device face detection: it needs the model from scripts/fetch-models.sh or the package"
+                        : $"image API: {Path.GetFileName(photo)} as the camera; the on-device face detector picks the frames, one face crop per call → SearchFacesByImage on a local stand-in ({standIn.Url}); triggers: faces, a timer and any key";
                     view.ShowImageApi(triggers, standIn);
                     host.Services.GetRequiredService<ImageApiFaceMatchSource>().SearchEnded += (_, _) =>
                     {

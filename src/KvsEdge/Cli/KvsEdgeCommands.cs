@@ -43,13 +43,19 @@ public static class KvsEdgeCommands
         {
             Description = "Recognise through SearchFacesByImage on test-pattern frames, against a local Rekognition stand-in; a timer and any key trigger.",
         };
+        var photo = new Option<FileInfo?>("--photo")
+        {
+            Description = "With --image-api: play this photo as the camera and turn on the on-device face detector (its model: the package's, or scripts/fetch-models.sh).",
+        };
         var demo = new Command("demo", "Run the same appliance loop with no camera, AWS account or GPIO: replayed records, simulated GPIO, embedded MQTT broker.")
         {
             demoConfig,
             once,
             imageApi,
+            photo,
         };
-        demo.SetAction((parse, ct) => DemoRunner.RunAsync(parse.GetValue(demoConfig)?.FullName, parse.GetValue(once), ct, parse.GetValue(imageApi)));
+        demo.SetAction((parse, ct) => DemoRunner.RunAsync(
+            parse.GetValue(demoConfig)?.FullName, parse.GetValue(once), ct, parse.GetValue(imageApi), parse.GetValue(photo)?.FullName));
         root.Subcommands.Add(demo);
 
         Option<FileInfo?> lockConfig = ConfigOption();

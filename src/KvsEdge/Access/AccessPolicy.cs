@@ -65,6 +65,9 @@ public sealed class AccessPolicy
         }
     }
 
+    /// <summary>Held by whoever builds options and swaps them in through <see cref="Reload"/> (file, IoT shadow).</summary>
+    public AccessRulesGate RulesGate { get; } = new();
+
     /// <summary>The allow-listed people of the current rules (Access:People keys), sorted.</summary>
     public IReadOnlyList<string> People
     {

@@ -57,6 +57,39 @@ public sealed class ConfigShadowTests : IDisposable
     private static JsonObject Desired(string json) => JsonNode.Parse(json)!.AsObject();
 
     [Fact]
+    public async Task A_file_reload_built_before_a_shadow_delta_cannot_swap_in_rules_other_than_the_reported_ones()
+    {
+        var (shadow, policy, store) = Start();
+        var reloader = new KvsEdge.Hosting.AccessRulesReloader(policy, _providers[^1].GetRequiredService<IOptionsFactory<AccessOptions>>(), [],
+            new KvsEdge.Recognition.RecognitionStatusReporter(new KvsEdge.TestSupport.RecordingStatus(), TimeProvider.System),
+            new KvsEdge.Hosting.ConfigurationReloadErrors(), NullLogger<KvsEdge.Hosting.AccessRulesReloader>.Instance);
+        var built = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The file reload pauses between building (on the file alone: alice) and swapping; it resumes once the
+        // shadow either finished or waits for the gate.
+        reloader.OptionsBuilt = () =>
+        {
+            built.TrySetResult();
+            resume.Task.Wait();
+        };
+        policy.RulesGate.Contended = () => resume.TrySetResult();
+
+        Task<AccessRulesReload> fileReload = Task.Run(reloader.Reload);
+        await built.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Task<ConfigShadowResult> judged = Task.Run(() => shadow.Judge(Desired("""{"Access":{"People":{"carol":{}}}}"""), 2));
+        _ = judged.ContinueWith(_ => resume.TrySetResult(), TaskScheduler.Default);
+        await Task.WhenAll(fileReload, judged).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True((await fileReload).Applied);
+        Assert.Equal("applied", (await judged).Outcome);
+        Assert.Equal(2, store.Current!.Version);
+        // The rules in force are those of the reported version 2.
+        Assert.Equal(["carol"], policy.People);
+        Assert.Equal("Granted/allowed", Decide(policy, "carol"));
+        Assert.Equal("Denied/not_allowed", Decide(policy, "alice"));
+    }
+
+    [Fact]
     public void A_valid_document_changes_who_may_enter_in_the_same_policy_and_keeps_its_memory()
     {
         var (shadow, policy, store) = Start();

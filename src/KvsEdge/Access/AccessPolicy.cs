@@ -65,6 +65,9 @@ public sealed class AccessPolicy
         }
     }
 
+    /// <summary>Held by whoever builds options and swaps them in through <see cref="Reload"/> (file, IoT shadow).</summary>
+    public AccessRulesGate RulesGate { get; } = new();
+
     /// <summary>The allow-listed people of the current rules (Access:People keys), sorted.</summary>
     public IReadOnlyList<string> People
     {
@@ -93,6 +96,7 @@ public sealed class AccessPolicy
             return new AccessRulesReload(false, errors, []);
         }
 
+        AccessRulesReload result;
         lock (_gate)
         {
             var deferred = new List<string>();
@@ -107,9 +111,19 @@ public sealed class AccessPolicy
             }
 
             _rules = next.WithReplayWindowOf(_rules);
-            return new AccessRulesReload(true, [], deferred);
+            result = new AccessRulesReload(true, [], deferred);
         }
+
+        // After the swap and outside the lock: a listener reads the new rules (People), whoever reloaded them.
+        RulesSwapped?.Invoke(this, EventArgs.Empty);
+        return result;
     }
+
+    /// <summary>
+    /// Raised after <see cref="Reload"/> swapped in new rules, before it returns: whatever follows the rules (the
+    /// presence sensors) is up to date by the time the caller reports the reload, from the file or the IoT shadow.
+    /// </summary>
+    public event EventHandler? RulesSwapped;
 
     /// <summary>The decision for a record that could not be parsed: audited, never acted on.</summary>
     public static Decision Malformed(string detail, DateTimeOffset now) =>

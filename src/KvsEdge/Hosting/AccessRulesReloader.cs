@@ -48,6 +48,9 @@ public sealed partial class AccessRulesReloader : IHostedService, IDisposable
     /// <summary>Raised after each reload was applied or refused (tests and the demo wait on it).</summary>
     public event EventHandler<AccessRulesReload>? Reloaded;
 
+    /// <summary>Tests: called between building the options and swapping them in (to pause a reload there).</summary>
+    internal Action? OptionsBuilt { get; set; }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -97,9 +100,12 @@ public sealed partial class AccessRulesReloader : IHostedService, IDisposable
     private AccessRulesReload Apply()
     {
         AccessRulesReload result;
+        using AccessRulesGate.Scope held = _policy.RulesGate.Enter(); // the shadow must not apply between build and swap
         try
         {
-            result = _policy.Reload(_factory.Create(Options.DefaultName));
+            AccessOptions options = _factory.Create(Options.DefaultName);
+            OptionsBuilt?.Invoke();
+            result = _policy.Reload(options);
         }
         catch (OptionsValidationException ex)
         {

@@ -187,6 +187,8 @@ public sealed class ConfigShadow : IHostedService, IDisposable
     /// <summary>Validates and applies (or refuses) one desired document; reports the outcome to the shadow.</summary>
     internal ConfigShadowResult Judge(JsonObject desired, long version)
     {
+        // From putting the document in the store to the swap (or the put-back after a refusal): no file reload between.
+        using AccessRulesGate.Scope held = _policy.RulesGate.Enter();
         var errors = new List<string>();
         ConfigDocument? document = ConfigDocument.Read(desired.DeepClone(), _localDoor, errors);
         AppliedShadowConfig? previous = _store.Current;

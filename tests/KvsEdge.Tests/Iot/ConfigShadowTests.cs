@@ -31,7 +31,7 @@ public sealed class ConfigShadowTests : IDisposable
     }
 
     /// <summary>A device as started from the file (alice allowed) and the state directory.</summary>
-    private (ConfigShadow Shadow, AccessPolicy Policy, ShadowConfigStore Store) Start(string fileAccess = """{"People":{"alice":{}}}""")
+    private (ConfigShadow Shadow, AccessPolicy Policy, ShadowConfigStore Store) Start(string fileAccess = """{"People":{"alice":{}}}""", Action? afterStore = null)
     {
         IConfiguration file = ConfigDocument.ToConfiguration(AccessOptions.SectionName, JsonNode.Parse(fileAccess)!.AsObject());
         var door = Microsoft.Extensions.Options.Options.Create(new DoorOptions { Driver = DoorOptions.SimulatedDriver });
@@ -39,6 +39,10 @@ public sealed class ConfigShadowTests : IDisposable
         var services = new ServiceCollection();
         services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(file, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.AddSingleton<IPostConfigureOptions<AccessOptions>>(store);
+        if (afterStore is not null)
+        {
+            services.PostConfigure<AccessOptions>(_ => afterStore());
+        }
         ServiceProvider provider = services.BuildServiceProvider();
         _providers.Add(provider);
         var policy = new AccessPolicy(provider.GetRequiredService<IOptions<AccessOptions>>().Value);
@@ -55,6 +59,74 @@ public sealed class ConfigShadowTests : IDisposable
     }
 
     private static JsonObject Desired(string json) => JsonNode.Parse(json)!.AsObject();
+
+    [Fact]
+    public async Task A_refused_shadow_document_held_in_the_store_for_its_check_does_not_make_a_file_reload_refused()
+    {
+        var inStore = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int builds = -1; // armed after start (the policy's first options are a build too)
+        // The first build after start is the shadow's, with its (invalid) document in the store: it pauses there until the file
+        // reload finished or waits for the gate.
+        var (shadow, policy, store) = Start(afterStore: () =>
+        {
+            if (Volatile.Read(ref builds) >= 0 && Interlocked.Increment(ref builds) == 1)
+            {
+                inStore.TrySetResult();
+                resume.Task.Wait();
+            }
+        });
+        var reloader = new KvsEdge.Hosting.AccessRulesReloader(policy, _providers[^1].GetRequiredService<IOptionsFactory<AccessOptions>>(), [],
+            new KvsEdge.Recognition.RecognitionStatusReporter(new KvsEdge.TestSupport.RecordingStatus(), TimeProvider.System),
+            new KvsEdge.Hosting.ConfigurationReloadErrors(), NullLogger<KvsEdge.Hosting.AccessRulesReloader>.Instance);
+        policy.RulesGate.Contended = () => resume.TrySetResult();
+        Volatile.Write(ref builds, 0);
+
+        Task<ConfigShadowResult> judged = Task.Run(() => shadow.Judge(Desired("""{"Access":{"People":{"dave":{"MinSimilarity":150}}}}"""), 2));
+        await inStore.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Task<AccessRulesReload> fileReload = Task.Run(reloader.Reload);
+        _ = fileReload.ContinueWith(_ => resume.TrySetResult(), TaskScheduler.Default);
+        await Task.WhenAll(fileReload, judged).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("refused", (await judged).Outcome);
+        AccessRulesReload fromFile = await fileReload;
+        Assert.True(fromFile.Applied, string.Join("; ", fromFile.Errors));
+        Assert.Null(store.Current);
+        Assert.Equal("Granted/allowed", Decide(policy, "alice"));
+    }
+
+    [Fact]
+    public async Task A_file_reload_built_before_a_shadow_delta_cannot_swap_in_rules_other_than_the_reported_ones()
+    {
+        var (shadow, policy, store) = Start();
+        var reloader = new KvsEdge.Hosting.AccessRulesReloader(policy, _providers[^1].GetRequiredService<IOptionsFactory<AccessOptions>>(), [],
+            new KvsEdge.Recognition.RecognitionStatusReporter(new KvsEdge.TestSupport.RecordingStatus(), TimeProvider.System),
+            new KvsEdge.Hosting.ConfigurationReloadErrors(), NullLogger<KvsEdge.Hosting.AccessRulesReloader>.Instance);
+        var built = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The file reload pauses between building (on the file alone: alice) and swapping; it resumes once the
+        // shadow either finished or waits for the gate.
+        reloader.OptionsBuilt = () =>
+        {
+            built.TrySetResult();
+            resume.Task.Wait();
+        };
+        policy.RulesGate.Contended = () => resume.TrySetResult();
+
+        Task<AccessRulesReload> fileReload = Task.Run(reloader.Reload);
+        await built.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Task<ConfigShadowResult> judged = Task.Run(() => shadow.Judge(Desired("""{"Access":{"People":{"carol":{}}}}"""), 2));
+        _ = judged.ContinueWith(_ => resume.TrySetResult(), TaskScheduler.Default);
+        await Task.WhenAll(fileReload, judged).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True((await fileReload).Applied);
+        Assert.Equal("applied", (await judged).Outcome);
+        Assert.Equal(2, store.Current!.Version);
+        // The rules in force are those of the reported version 2.
+        Assert.Equal(["carol"], policy.People);
+        Assert.Equal("Granted/allowed", Decide(policy, "carol"));
+        Assert.Equal("Denied/not_allowed", Decide(policy, "alice"));
+    }
 
     [Fact]
     public void A_valid_document_changes_who_may_enter_in_the_same_policy_and_keeps_its_memory()

@@ -52,6 +52,9 @@ public sealed partial class FaceSearchRecordHandler
     /// (the stream processor sends no image). The pull runs beside the decision, which never waits for it; with no
     /// frame tap running there is no snapshot.
     /// </summary>
+    private readonly Lock _pullLock = new();
+    private Task<byte[]?>? _pull;
+
     private SnapshotEvidence? Evidence()
     {
         if (_snapshots is not { Enabled: true } || _frames is null || _frames is FrameTap { IsAttached: false })
@@ -59,7 +62,17 @@ public sealed partial class FaceSearchRecordHandler
             return null;
         }
 
-        return new SnapshotEvidence(SnapshotOrigins.FrameTap, PullAsync(_frames));
+        // One pull in flight at most: records arriving faster than the camera's frames share it (they arrived before
+        // the same next frame), so waits never pile up behind a slow camera.
+        lock (_pullLock)
+        {
+            if (_pull is null || _pull.IsCompleted)
+            {
+                _pull = PullAsync(_frames);
+            }
+
+            return new SnapshotEvidence(SnapshotOrigins.FrameTap, _pull);
+        }
 
         static async Task<byte[]?> PullAsync(IJpegFrameSource frames)
         {

@@ -114,6 +114,52 @@ public sealed class SnapshotTests : IDisposable
     }
 
     [Fact]
+    public async Task Records_faster_than_the_camera_share_one_frame_pull_instead_of_piling_pulls_up()
+    {
+        // The fault suite's soak (20 records/s, camera at 15 fps) grew RSS by 9 MiB a minute: every record started its own
+        // wait for the next frame, and the waits outnumbered the frames. One pull in flight serves every record meanwhile.
+        using var writer = CreateWriter(_directory);
+        using var executor = CreateExecutor(writer);
+        var frames = new StalledFrames();
+        var handler = new FaceSearchRecordHandler(executor, _time, NullLogger<FaceSearchRecordHandler>.Instance, frames, writer);
+
+        for (int i = 0; i < 50; i++)
+        {
+            await handler.HandleAsync(FaceRecords.Unknown(_time.GetUtcNow()), RecognitionSources.Kinesis, "shard-1/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        }
+
+        Assert.Equal(50, _status.Events.Count);
+        Assert.Equal(1, frames.Pulls);
+        frames.Release();
+
+        // A camera that keeps up: each pull has ended before the next record, so each record asks for its own frame.
+        var prompt = new StalledFrames(stall: false);
+        var second = new FaceSearchRecordHandler(executor, _time, NullLogger<FaceSearchRecordHandler>.Instance, prompt, writer);
+        for (int i = 0; i < 3; i++)
+        {
+            await second.HandleAsync(FaceRecords.Unknown(_time.GetUtcNow()), RecognitionSources.Kinesis, "shard-2/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        }
+
+        Assert.Equal(3, prompt.Pulls);
+    }
+
+    /// <summary>A frame source whose pulls wait until released, as behind a camera slower than the records.</summary>
+    private sealed class StalledFrames(bool stall = true) : IJpegFrameSource
+    {
+        private readonly TaskCompletionSource<JpegFrame?> _frame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Pulls { get; private set; }
+
+        public Task<JpegFrame?> TryGetFrameAsync(JpegFrame? after, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            Pulls++;
+            return stall ? _frame.Task : Task.FromResult<JpegFrame?>(null);
+        }
+
+        public void Release() => _frame.TrySetResult(null);
+    }
+
+    [Fact]
     public async Task Without_a_running_frame_tap_a_stream_processor_decision_has_no_snapshot()
     {
         using var writer = CreateWriter(_directory);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using KvsEdge.TestSupport;
 
 namespace KvsEdge.IntegrationTests.Infrastructure;
 
@@ -89,55 +90,7 @@ public sealed class MosquittoFixture : IAsyncLifetime, IAsyncDisposable
 
             """);
 
-        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process
-        {
-            StartInfo = new ProcessStartInfo(Executable)
-            {
-                ArgumentList = { "-c", configPath },
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            },
-            EnableRaisingEvents = true,
-        };
-        DataReceivedEventHandler onLine = (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(e.Data);
-            }
-
-            // Mosquitto logs this once every listener is open.
-            if (e.Data.Contains(" running", StringComparison.Ordinal))
-            {
-                running.TrySetResult();
-            }
-        };
-        process.ErrorDataReceived += onLine;
-        process.OutputDataReceived += onLine;
-        process.Exited += (_, _) => running.TrySetException(new InvalidOperationException($"mosquitto exited early:\n{Output}"));
-        process.Start();
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        _process = process;
-
-        try
-        {
-            await running.Task.WaitAsync(StartTimeout);
-            using var probe = new TcpClient();
-            await probe.ConnectAsync(IPAddress.Loopback, Port).WaitAsync(StartTimeout);
-        }
-        catch (Exception ex) when (ex is TimeoutException or SocketException)
-        {
-            Stop();
-            throw new InvalidOperationException($"mosquitto did not accept connections on {Port}:\n{Output}", ex);
-        }
+        _process = await MosquittoProcess.StartAsync(Executable, configPath, Port, _output, StartTimeout);
     }
 
     /// <summary>Kills the broker at once, as a crash would: clients see their connection drop.</summary>
@@ -145,23 +98,7 @@ public sealed class MosquittoFixture : IAsyncLifetime, IAsyncDisposable
     {
         Process? process = _process;
         _process = null;
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        finally
-        {
-            process.Dispose();
-        }
+        MosquittoProcess.Kill(process);
     }
 
     /// <summary>SIGTERM, as `systemctl stop mosquitto` would: a persistent broker saves its sessions first.</summary>

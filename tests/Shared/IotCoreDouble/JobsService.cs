@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using MQTTnet;
@@ -71,20 +70,7 @@ public sealed class JobsService : IAsyncDisposable
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         var service = new JobsService(client);
         client.ApplicationMessageReceivedAsync += e => service.OnRequestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray());
-        using var certificate = X509Certificate2.CreateFromPemFile(certificates.Service.CertificatePath, certificates.Service.KeyPath);
-        var trust = new X509Certificate2Collection();
-        trust.ImportFromPemFile(certificates.CaPath);
-        MqttClientOptions options = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
-            .WithClientId(IotTestCertificates.ServiceIdentity + "-jobs-" + Guid.NewGuid().ToString("N")[..8])
-            .WithTlsOptions(new MqttClientTlsOptionsBuilder()
-                .UseTls()
-                .WithTargetHost("localhost")
-                .WithClientCertificates([X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null)])
-                .WithTrustChain(trust)
-                .Build())
-            .Build();
-        await client.ConnectAsync(options).WaitAsync(TimeSpan.FromSeconds(10));
+        await ServiceClient.ConnectAsync(client, broker, certificates, "-jobs");
         MqttClientSubscribeResult result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic("$aws/things/+/jobs/start-next").WithAtLeastOnceQoS())
             .WithTopicFilter(f => f.WithTopic("$aws/things/+/jobs/+/update").WithAtLeastOnceQoS())

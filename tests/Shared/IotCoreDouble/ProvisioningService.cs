@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using MQTTnet;
@@ -42,20 +41,7 @@ public sealed class ProvisioningService : IAsyncDisposable
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         var service = new ProvisioningService(client, certificates, templates);
         client.ApplicationMessageReceivedAsync += e => service.OnRequestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray());
-        using var certificate = X509Certificate2.CreateFromPemFile(certificates.Service.CertificatePath, certificates.Service.KeyPath);
-        var trust = new X509Certificate2Collection();
-        trust.ImportFromPemFile(certificates.CaPath);
-        MqttClientOptions options = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
-            .WithClientId(IotTestCertificates.ServiceIdentity + "-provisioning-" + Guid.NewGuid().ToString("N")[..8])
-            .WithTlsOptions(new MqttClientTlsOptionsBuilder()
-                .UseTls()
-                .WithTargetHost("localhost")
-                .WithClientCertificates([X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null)])
-                .WithTrustChain(trust)
-                .Build())
-            .Build();
-        await client.ConnectAsync(options).WaitAsync(TimeSpan.FromSeconds(10));
+        await ServiceClient.ConnectAsync(client, broker, certificates, "-provisioning");
         MqttClientSubscribeResult result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(CreateTopic).WithAtLeastOnceQoS())
             .WithTopicFilter(f => f.WithTopic("$aws/provisioning-templates/+/provision/json").WithAtLeastOnceQoS())

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using MQTTnet;
@@ -56,20 +55,7 @@ public sealed class ShadowService : IAsyncDisposable
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         var service = new ShadowService(client, new ShadowStore(time));
         client.ApplicationMessageReceivedAsync += e => service.OnRequestAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray());
-        using var certificate = X509Certificate2.CreateFromPemFile(certificates.Service.CertificatePath, certificates.Service.KeyPath);
-        var trust = new X509Certificate2Collection();
-        trust.ImportFromPemFile(certificates.CaPath);
-        MqttClientOptions options = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
-            .WithClientId(IotTestCertificates.ServiceIdentity + "-" + Guid.NewGuid().ToString("N")[..8])
-            .WithTlsOptions(new MqttClientTlsOptionsBuilder()
-                .UseTls()
-                .WithTargetHost("localhost")
-                .WithClientCertificates([X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null)])
-                .WithTrustChain(trust)
-                .Build())
-            .Build();
-        await client.ConnectAsync(options).WaitAsync(TimeSpan.FromSeconds(10));
+        await ServiceClient.ConnectAsync(client, broker, certificates, "");
         var subscribe = new MqttClientSubscribeOptionsBuilder();
         foreach (string op in Operations)
         {

@@ -93,6 +93,8 @@ internal sealed class FleetDevice : IAsyncDisposable
         services.AddValidatedOptions<DoorOptions, DoorOptionsValidator>(configuration, DoorOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration, AccessOptions.SectionName, static (c, o, b) => c.Bind(o, b));
         services.AddSingleton(sp => new AccessPolicy(sp.GetRequiredService<IOptions<AccessOptions>>().Value));
+        // AddIotCore also registers the jobs agent, which needs the host's lifetime; the bench never starts it.
+        services.AddSingleton<IHostApplicationLifetime, Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>();
         services.AddIotCore(configuration);
         ServiceProvider provider = services.BuildServiceProvider();
         try

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using KvsEdge.Common;
 using Microsoft.Extensions.Logging;
 
 namespace KvsEdge.Door;
@@ -128,8 +129,9 @@ public sealed partial class GpioDoorInput : IDoorInput
         DoorInputChange? change = null;
         lock (_gate)
         {
-            // A timer armed for an earlier edge may fire late: only a level that has held for the debounce time counts.
-            if (_raw != _state && _time.GetElapsedTime(_rawSince) >= _wiring.Debounce)
+            // A timer armed for an earlier edge may fire late, or this one a moment early: only a level that has held
+            // for the debounce time counts, and an early callback waits for the rest.
+            if (_raw != _state && SettleTimer.HasHeld(_time, _timer, _rawSince, _wiring.Debounce))
             {
                 change = Commit();
             }

@@ -1,3 +1,5 @@
+using KvsEdge.Common;
+
 namespace KvsEdge.Triggers;
 
 /// <summary>
@@ -70,8 +72,9 @@ public sealed class EdgeDebouncer : IDisposable
         bool fire;
         lock (_gate)
         {
-            // A callback of an earlier arming may run late: count only an input that has been active long enough.
-            fire = _active && _time.GetElapsedTime(_activeSince) >= _debounce && MarkFired();
+            // A callback of an earlier arming may run late, or this one a moment early: count only an input that has
+            // been active long enough, and let an early callback wait for the rest.
+            fire = _active && !_fired && SettleTimer.HasHeld(_time, _timer, _activeSince, _debounce) && MarkFired();
         }
 
         if (fire)

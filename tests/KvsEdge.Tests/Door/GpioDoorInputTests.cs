@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using KvsEdge.Door;
+using KvsEdge.Tests.Common;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -94,6 +95,28 @@ public sealed class GpioDoorInputTests : IDisposable
 
         Assert.Empty(_changes);
         Assert.Empty(_driver.Transitions); // nothing was ever driven
+    }
+
+    [Fact]
+    public void A_debounce_timer_that_calls_back_a_moment_early_still_reports_the_door_opening_and_closing()
+    {
+        // The system timer runs a little ahead of the stopwatch now and then; the early callback used to find the level
+        // not yet held, drop it and never look again: the demo's door stayed "open" after the person had closed it.
+        var early = new EarlyTimerTimeProvider(_time, TimeSpan.FromMilliseconds(1));
+        using var contact = new GpioDoorInput("door_contact", new DoorInputWiring(Pin, ActiveLow: false, Pull: "down", Debounce), _gpio, early, NullLogger.Instance);
+        contact.Changed += (_, c) => _changes.Add(c);
+        contact.Open();
+
+        _driver.DriveInput(Pin, PinValue.High);
+        _time.Advance(Debounce - TimeSpan.FromMilliseconds(1)); // the early callback
+        Assert.Empty(_changes);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(contact.IsActive);
+
+        _driver.DriveInput(Pin, PinValue.Low);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([true, false], _changes.Select(c => c.IsActive));
+        Assert.False(contact.IsActive);
     }
 
     public void Dispose()

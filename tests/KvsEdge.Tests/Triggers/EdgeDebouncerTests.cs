@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using KvsEdge.Tests.Common;
 using KvsEdge.Triggers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,19 @@ public sealed class EdgeDebouncerTests
 
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(0, _fired);
+    }
+
+    [Fact]
+    public void A_press_whose_timer_calls_back_a_moment_early_still_counts_once_when_it_has_held()
+    {
+        // An early callback used to find the press not yet held and drop it for good: the doorbell press was lost.
+        using var debouncer = new EdgeDebouncer(Debounce, new EarlyTimerTimeProvider(_time, TimeSpan.FromMilliseconds(1)), () => _fired++);
+
+        debouncer.OnLevel(true);
+        _time.Advance(Debounce - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, _fired);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _fired);
     }
 
     [Fact]

@@ -222,7 +222,7 @@ public sealed partial class DecisionExecutor : IDisposable
 
         // One snapshot per frame; its label is the frame's strongest outcome (after a ledger failure turned a grant
         // into a denial, it says denied, as the events do).
-        string type = decisions.Exists(d => d.Kind == DecisionKind.Granted) ? "access_granted"
+        string type = decisions.Exists(d => d.Kind == DecisionKind.Granted) ? SnapshotWriter.GrantedDecision
             : decisions.Exists(d => d.Kind == DecisionKind.Denied) ? "access_denied"
             : "unknown_face";
         string[] people = decisions.Where(d => d.IsFaceDecision && d.Person is not null).Select(d => d.Person!).Distinct(StringComparer.Ordinal).ToArray();

@@ -370,6 +370,7 @@ public static class ConfigurationSchema
         "Snapshots:Enabled truefalse",
         "Snapshots:MaxBytes wholenumber",
         "Snapshots:MaxCount wholenumber",
+        "Snapshots:MinInterval duration",
         "Triggers:Gpio:#:ActiveLow truefalse",
         "Triggers:Gpio:#:Debounce duration",
         "Triggers:Gpio:#:Name text",

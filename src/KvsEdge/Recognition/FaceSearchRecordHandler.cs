@@ -62,17 +62,21 @@ public sealed partial class FaceSearchRecordHandler
             return null;
         }
 
-        // One pull in flight at most: records arriving faster than the camera's frames share it (they arrived before
-        // the same next frame), so waits never pile up behind a slow camera.
-        lock (_pullLock)
+        // Started only when the snapshot is kept; one pull in flight at most: records arriving faster than the camera's
+        // frames share it (they arrived before the same next frame), so waits never pile up behind a slow camera.
+        IJpegFrameSource frames = _frames;
+        return new SnapshotEvidence(SnapshotOrigins.FrameTap, () =>
         {
-            if (_pull is null || _pull.IsCompleted)
+            lock (_pullLock)
             {
-                _pull = PullAsync(_frames);
-            }
+                if (_pull is null || _pull.IsCompleted)
+                {
+                    _pull = PullAsync(frames);
+                }
 
-            return new SnapshotEvidence(SnapshotOrigins.FrameTap, _pull);
-        }
+                return _pull;
+            }
+        });
 
         static async Task<byte[]?> PullAsync(IJpegFrameSource frames)
         {

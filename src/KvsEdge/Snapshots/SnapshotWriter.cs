@@ -15,11 +15,17 @@ public static class SnapshotOrigins
 }
 
 /// <summary>
-/// The JPEG a frame was decided on, handed to the executor by the source. <see cref="Jpeg"/> may still be running (the
-/// frame tap's pull): the writer loop awaits it, the decision never does; null bytes mean there is nothing to keep.
+/// The JPEG a frame was decided on, handed to the executor by the source. <see cref="Start"/> is called only when the
+/// snapshot is kept (so a throttled one costs no frame pull); its task may still be running (the frame tap's pull): the
+/// writer loop awaits it, the decision never does; null bytes mean there is nothing to keep.
 /// </summary>
-public sealed record SnapshotEvidence(string Origin, Task<byte[]?> Jpeg)
+public sealed record SnapshotEvidence(string Origin, Func<Task<byte[]?>> Start)
 {
+    public SnapshotEvidence(string origin, Task<byte[]?> jpeg)
+        : this(origin, () => jpeg)
+    {
+    }
+
     public static SnapshotEvidence FromBytes(string origin, byte[] jpeg) => new(origin, Task.FromResult<byte[]?>(jpeg));
 }
 
@@ -34,6 +40,9 @@ public sealed record SnapshotWritten(SnapshotInfo Info, byte[] Jpeg, bool Stored
 /// </summary>
 public sealed partial class SnapshotWriter : BackgroundService
 {
+    /// <summary>The decision label of a grant: its snapshot is always kept.</summary>
+    public const string GrantedDecision = "access_granted";
+
     /// <summary>Snapshots waiting to be written; beyond this they are dropped, never waited for.</summary>
     public const int QueueCapacity = 8;
 
@@ -50,7 +59,11 @@ public sealed partial class SnapshotWriter : BackgroundService
             SingleReader = true,
         });
 
+    private readonly TimeSpan _minInterval;
+    private readonly Lock _throttleGate = new();
+    private DateTimeOffset? _lastWithoutGrant;
     private long _sequence;
+    private long _throttled;
     private int _writeFailing;
     private int _queueFull;
     private long _dropped;
@@ -59,6 +72,7 @@ public sealed partial class SnapshotWriter : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(options);
         Enabled = options.Enabled;
+        _minInterval = options.MinInterval;
         _ring = new SnapshotRing(stateDirectory, options.MaxCount, options.MaxBytes);
         _time = time;
         _logger = logger;
@@ -71,24 +85,27 @@ public sealed partial class SnapshotWriter : BackgroundService
     /// <summary>Snapshots dropped: queue full, no bytes, or the directory could not be written.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Snapshots of decisions without a grant not kept because one was kept less than MinInterval before.</summary>
+    public long Throttled => Interlocked.Read(ref _throttled);
+
     /// <summary>Raised by the writer loop for each snapshot with bytes, kept or not (the image topic shows it either way).</summary>
     public event EventHandler<SnapshotWritten>? Written;
 
     /// <summary>
-    /// Names a snapshot and queues it; never blocks. Null when snapshots are off or the queue is full (then the
-    /// decision's event carries no snapshot id).
+    /// Names a snapshot and queues it; never blocks. Null when snapshots are off, when a decision without a grant comes
+    /// within MinInterval of the last one kept, or when the queue is full (then the decision's event carries no snapshot id).
     /// </summary>
     public string? Submit(DateTimeOffset decidedAt, string decision, string? person, SnapshotEvidence evidence)
     {
         ArgumentNullException.ThrowIfNull(evidence);
-        if (!Enabled)
+        if (!Enabled || IsThrottled(decidedAt, decision))
         {
             return null;
         }
 
         string id = SnapshotRing.NewId(decidedAt, Interlocked.Increment(ref _sequence));
         var info = new SnapshotInfo(id, decidedAt, decision, person, evidence.Origin, 0);
-        if (!_queue.Writer.TryWrite((info, evidence.Jpeg)))
+        if (!_queue.Writer.TryWrite((info, evidence.Start())))
         {
             Interlocked.Increment(ref _dropped);
             if (Interlocked.Exchange(ref _queueFull, 1) == 0)
@@ -101,6 +118,27 @@ public sealed partial class SnapshotWriter : BackgroundService
 
         Interlocked.Exchange(ref _queueFull, 0);
         return id;
+    }
+
+    private bool IsThrottled(DateTimeOffset decidedAt, string decision)
+    {
+        if (decision == GrantedDecision || _minInterval == TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        lock (_throttleGate)
+        {
+            // A clock stepped back (NTP) counts as due, so a wrong clock never silences the evidence for long.
+            if (_lastWithoutGrant is { } last && decidedAt >= last && decidedAt - last < _minInterval)
+            {
+                Interlocked.Increment(ref _throttled);
+                return true;
+            }
+
+            _lastWithoutGrant = decidedAt;
+            return false;
+        }
     }
 
     /// <summary>Applies the bounds to what earlier runs stored (they may have been lowered) and clears interrupted writes.</summary>

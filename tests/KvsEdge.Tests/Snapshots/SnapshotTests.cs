@@ -125,6 +125,7 @@ public sealed class SnapshotTests : IDisposable
 
         for (int i = 0; i < 50; i++)
         {
+            _time.Advance(new SnapshotOptions().MinInterval); // each record's snapshot is due
             await handler.HandleAsync(FaceRecords.Unknown(_time.GetUtcNow()), RecognitionSources.Kinesis, "shard-1/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
         }
 
@@ -137,10 +138,58 @@ public sealed class SnapshotTests : IDisposable
         var second = new FaceSearchRecordHandler(executor, _time, NullLogger<FaceSearchRecordHandler>.Instance, prompt, writer);
         for (int i = 0; i < 3; i++)
         {
+            _time.Advance(new SnapshotOptions().MinInterval);
             await second.HandleAsync(FaceRecords.Unknown(_time.GetUtcNow()), RecognitionSources.Kinesis, "shard-2/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
         }
 
         Assert.Equal(3, prompt.Pulls);
+    }
+
+    [Fact]
+    public async Task A_flood_of_strangers_keeps_one_snapshot_a_second_and_every_grant_and_pulls_no_frame_for_the_rest()
+    {
+        // The fault suite's soak (19 strangers and one grant a second) wrote and fsynced a JPEG per record: the SD card
+        // wears, the ring of 200 holds ten seconds, and the writer's queue kept frames alive long enough to grow the heap.
+        using var writer = CreateWriter(_directory);
+        AccessOptions policy = TestPolicies.AliceAllowed();
+        policy.Cooldown = TimeSpan.FromMilliseconds(500); // alice is granted each time she comes
+        using var executor = new DecisionExecutor(new AccessPolicy(policy), new RecordingDoor(), _status, new GrantLedger(_directory), _time,
+            NullLogger<DecisionExecutor>.Instance, snapshots: writer);
+        var frames = new StalledFrames(stall: false);
+        var handler = new FaceSearchRecordHandler(executor, _time, NullLogger<FaceSearchRecordHandler>.Instance, frames, writer);
+
+        for (int i = 0; i < 60; i++)
+        {
+            byte[] record = i % 20 == 0 ? FaceRecords.Match("alice", 97, _time.GetUtcNow()) : FaceRecords.Unknown(_time.GetUtcNow());
+            await handler.HandleAsync(record, RecognitionSources.Kinesis, "shard-1/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        List<Decision> events = [.. _status.Events];
+        Assert.Equal(60, events.Count);
+        // Every grant has its snapshot; of the strangers, one a second (the first after each whole second).
+        Assert.Equal([0, 20, 40], events.Select((e, i) => (e, i)).Where(x => x.e.Kind == DecisionKind.Granted && x.e.SnapshotId is not null).Select(x => x.i));
+        int[] kept = [.. events.Select((e, i) => (e, i)).Where(x => x.e.Kind == DecisionKind.UnknownFace && x.e.SnapshotId is not null).Select(x => x.i)];
+        Assert.Equal([1, 21, 41], kept);
+        Assert.Equal(54, writer.Throttled);
+        Assert.Equal(6, frames.Pulls); // only the kept snapshots asked the camera for a frame
+
+        // Off: every decision keeps its snapshot.
+        using var every = new SnapshotWriter(new SnapshotOptions { MinInterval = TimeSpan.Zero }, _directory, _time, NullLogger<SnapshotWriter>.Instance);
+        Assert.All(Enumerable.Range(0, 5), i => Assert.NotNull(every.Submit(_time.GetUtcNow(), "unknown_face", null, Evidence((byte)i))));
+    }
+
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("01:00:01")]
+    public void A_snapshot_interval_out_of_range_is_refused_naming_the_key(string interval)
+    {
+        var options = new SnapshotOptions { MinInterval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture) };
+
+        Microsoft.Extensions.Options.ValidateOptionsResult result = new SnapshotOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Snapshots:MinInterval", result.FailureMessage, StringComparison.Ordinal);
     }
 
     /// <summary>A frame source whose pulls wait until released, as behind a camera slower than the records.</summary>

@@ -62,6 +62,20 @@ public sealed class JobsDeviceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_verified_update_is_only_staged_for_the_root_installer_the_sandboxed_service_never_installs()
+    {
+        // The service runs as User=kvsedge with NoNewPrivileges and ProtectSystem=strict: dpkg from inside it is refused.
+        string package = WritePackage("new.deb", "kvsedge 9.9.9");
+        Device device = await StartAsync("1.0.0");
+        await _jobs.AddJobAsync(Thing, "update-staged", Update(package, Sha256("kvsedge 9.9.9"), "9.9.9"));
+
+        await _jobs.WaitForAsync(Thing, "update-staged", e => e.StatusDetails["reason"]?.GetValue<string>() is "staged" or "installing", Timeout);
+
+        Assert.Empty(device.Installer.Installed);
+        Assert.True(File.Exists(Path.Combine(_state, "update", "request.json")));
+    }
+
+    [Fact]
     public async Task A_verified_update_is_installed_and_reported_SUCCEEDED_only_once_the_new_version_runs_ready()
     {
         string package = WritePackage("new.deb", "kvsedge 9.9.9");

@@ -41,6 +41,7 @@ public sealed class UpdateApplier
             return null;
         }
 
+        Directory.CreateDirectory(_workDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string? jobId = null;
         string copy = Path.Combine(_workDirectory, UpdateStaging.PackageName);
         UpdateResult result;
@@ -160,7 +161,7 @@ public sealed class UpdateApplier
     }
 
     /// <summary>Copies the checked package into the root-only work directory; returns the copy's SHA-256 (lowercase hex).</summary>
-    private string CopyChecked(string path, uint owner, string copy)
+    private static string CopyChecked(string path, uint owner, string copy)
     {
         using SafeFileHandle handle = OpenChecked(path, owner);
         using var source = new FileStream(handle, FileAccess.Read);
@@ -169,7 +170,6 @@ public sealed class UpdateApplier
             throw new UpdateRefusedException($"{path} is larger than 512 MiB");
         }
 
-        Directory.CreateDirectory(_workDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.Delete(copy);
         using var target = new FileStream(copy, new FileStreamOptions
         {

@@ -36,11 +36,27 @@ public sealed class DpkgInstaller(string dpkg = "dpkg", string dpkgDeb = "dpkg-d
         (int exit, string output, string error) = await RunAsync(dpkg, ["-i", packagePath], cancellationToken).ConfigureAwait(false);
         if (exit != 0)
         {
-            // dpkg says why on stderr ("dpkg: error processing archive …", a dependency problem).
-            throw new InvalidOperationException($"dpkg -i exited {exit}: {LastLine(error, output)}");
+            throw new InvalidOperationException($"dpkg -i exited {exit}: {Reason(error) ?? LastLine(error, output)}");
         }
 
         return LastLine(output, error);
+    }
+
+    /// <summary>
+    /// dpkg's own reason: its last `dpkg: …` line with the indented line after it ("dpkg: error processing archive X
+    /// (--install):" then " … subprocess returned error exit status 1"). Its very last lines only list the archive.
+    /// </summary>
+    internal static string? Reason(string error)
+    {
+        string[] lines = error.Split('\n');
+        int at = Array.FindLastIndex(lines, l => l.StartsWith("dpkg:", StringComparison.Ordinal));
+        if (at < 0)
+        {
+            return null;
+        }
+
+        string reason = lines[at].Trim();
+        return at + 1 < lines.Length && lines[at + 1].StartsWith(' ') && lines[at + 1].Trim().Length > 0 ? reason + " " + lines[at + 1].Trim() : reason;
     }
 
     private static string LastLine(string first, string second) =>

@@ -42,7 +42,7 @@ public sealed class UpdateApplyVerbTests : IDisposable
         (int exit, IReadOnlyList<string> lines) = await ApplyAsync(dpkg);
 
         Assert.Equal(0, exit);
-        Assert.Equal($"-i {Path.Combine(Work, "kvsedge.deb")}", File.ReadAllText(DpkgArguments).Trim());
+        Assert.Equal($"--force-confdef --force-confold -i {Path.Combine(Work, "kvsedge.deb")}", File.ReadAllText(DpkgArguments).Trim());
         Assert.Equal(new UpdateResult("job-ok", true, "Setting up kvsedge (9.9.9) ..."), _staging.ReadResult());
         Assert.Contains("job job-ok: installed: Setting up kvsedge (9.9.9) ...", lines);
         Assert.False(File.Exists(_staging.PackagePath));
@@ -56,11 +56,11 @@ public sealed class UpdateApplyVerbTests : IDisposable
         string deb = BuildPackage("kvsedge", "9.9.9");
         _staging.Stage(deb, "job-fail", Sha256File(deb));
         string dpkg = FakeDpkg("""
-            echo "Preparing to unpack $2 ..." 
-            echo "dpkg: error processing archive $2 (--install):" >&2
+            echo "Preparing to unpack $4 ..."
+            echo "dpkg: error processing archive $4 (--install):" >&2
             echo " new kvsedge package pre-installation script subprocess returned error exit status 1" >&2
             echo "Errors were encountered while processing:" >&2
-            echo " $2" >&2
+            echo " $4" >&2
             exit 1
             """);
 

@@ -17,7 +17,7 @@ public interface IPackageInstaller
     Task<string> InstallAsync(string packagePath, CancellationToken cancellationToken);
 }
 
-/// <summary>`dpkg-deb --field` and `dpkg -i`; a non-zero exit is a failure carrying the tool's last output line.</summary>
+/// <summary>`dpkg-deb --field` and `dpkg -i` (keeping the operator's conffiles); a non-zero exit is a failure carrying the tool's last output line.</summary>
 public sealed class DpkgInstaller(string dpkg = "dpkg", string dpkgDeb = "dpkg-deb") : IPackageInstaller
 {
     public async Task<string> PackageNameAsync(string packagePath, CancellationToken cancellationToken)
@@ -33,7 +33,10 @@ public sealed class DpkgInstaller(string dpkg = "dpkg", string dpkgDeb = "dpkg-d
 
     public async Task<string> InstallAsync(string packagePath, CancellationToken cancellationToken)
     {
-        (int exit, string output, string error) = await RunAsync(dpkg, ["-i", packagePath], cancellationToken).ConfigureAwait(false);
+        // Nobody answers a conffile prompt on an appliance (stdin is /dev/null under systemd): the operator's edited
+        // /etc/kvsedge/appsettings.json is kept, the packaged one lands beside it as .dpkg-dist.
+        (int exit, string output, string error) = await RunAsync(dpkg, ["--force-confdef", "--force-confold", "-i", packagePath], cancellationToken)
+            .ConfigureAwait(false);
         if (exit != 0)
         {
             throw new InvalidOperationException($"dpkg -i exited {exit}: {Reason(error) ?? LastLine(error, output)}");

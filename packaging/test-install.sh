@@ -78,8 +78,9 @@ stage_update "$(sha256sum "$deb" | cut -d' ' -f1)"
 applied=$(in_root /usr/bin/kvsedge update apply --dpkg /tmp/dpkg-force-depends 2>&1) || fail "kvsedge update apply: $applied"
 grep -q '"jobId":"chroot-1","status":"succeeded"' "$root/var/lib/kvsedge/update/result.json" \
   || fail "the update's result: $(cat "$root/var/lib/kvsedge/update/result.json")"
-[ ! -e "$root/var/lib/kvsedge/update/request.json" ] && [ ! -e "$root/var/lib/kvsedge/update/kvsedge.deb" ] \
-  || fail "the request or the staged package is still there"
+if [ -e "$root/var/lib/kvsedge/update/request.json" ] || [ -e "$root/var/lib/kvsedge/update/kvsedge.deb" ]; then
+  fail "the request or the staged package is still there"
+fi
 [ "$(in_root stat -c '%U %a' /var/lib/kvsedge/update/result.json)" = "root 644" ] || fail "result.json's owner/mode"
 [ -f "$root/var/lib/kvsedge/granted.log" ] || fail "the grant ledger was lost on upgrade"
 echo "  wrong hash refused, installed by the root installer, result written, state kept: ok"

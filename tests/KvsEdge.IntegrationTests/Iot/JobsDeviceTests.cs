@@ -54,6 +54,14 @@ public sealed class JobsDeviceTests : IAsyncLifetime
     private Task<JobExecutionRecord> WaitForReasonAsync(string jobId, string reason) =>
         _jobs.WaitForAsync(Thing, jobId, e => e.StatusDetails["reason"]?.GetValue<string>() == reason, Timeout);
 
+    /// <summary>Reported with <paramref name="reason"/>, staged, and the service waiting for the installer's result.</summary>
+    private async Task<JobExecutionRecord> WaitForStagedAsync(string jobId, string reason = "staged")
+    {
+        JobExecutionRecord record = await WaitForReasonAsync(jobId, reason);
+        await _time.WaitForTimerAsync(d => d == JobsAgent.InstallerPollInterval);
+        return record;
+    }
+
     /// <summary>What kvsedge-update.service does when the request appears (the package tools are <paramref name="tools"/>).</summary>
     private Task<UpdateResult?> ApplyAsRootAsync(PackageTools tools) =>
         new UpdateApplier(Staging, Path.Combine(_state, "root-work"), tools, _time).ApplyAsync(CancellationToken.None);
@@ -99,7 +107,7 @@ public sealed class JobsDeviceTests : IAsyncLifetime
         Device device = await StartAsync("1.0.0");
         await _jobs.AddJobAsync(Thing, "update-staged", Update(package, Sha256("kvsedge 9.9.9"), "9.9.9"));
 
-        JobExecutionRecord staged = await _jobs.WaitForAsync(Thing, "update-staged", e => e.StatusDetails["reason"]?.GetValue<string>() == "staged", Timeout);
+        JobExecutionRecord staged = await WaitForStagedAsync("update-staged");
 
         Assert.Equal("IN_PROGRESS", staged.Status);
         Assert.Equal("9.9.9", staged.StatusDetails["version"]!.GetValue<string>());
@@ -115,7 +123,7 @@ public sealed class JobsDeviceTests : IAsyncLifetime
         string package = WritePackage("new.deb", "kvsedge 9.9.9");
         Device first = await StartAsync("1.0.0");
         await _jobs.AddJobAsync(Thing, "update-2", Update(package, Sha256("kvsedge 9.9.9"), "9.9.9"));
-        await WaitForReasonAsync("update-2", "staged");
+        await WaitForStagedAsync("update-2");
 
         // kvsedge-update.service: dpkg's postinst restarts the service while dpkg runs, before the result is written.
         var tools = new PackageTools(onInstall: first.StopAsync);
@@ -146,8 +154,7 @@ public sealed class JobsDeviceTests : IAsyncLifetime
         string package = WritePackage("new.deb", "kvsedge 9.9.9");
         Device device = await StartAsync("1.0.0");
         await _jobs.AddJobAsync(Thing, "update-t", Update(package, Sha256("kvsedge 9.9.9"), "9.9.9"));
-        await WaitForReasonAsync("update-t", "staged");
-        await _time.WaitForTimerAsync(d => d == JobsAgent.InstallerPollInterval); // the service waits for the installer
+        await WaitForStagedAsync("update-t"); // the service waits for the installer
         File.WriteAllText(Staging.PackagePath, "kvsedge with a backdoor");
 
         var tools = new PackageTools();
@@ -175,7 +182,7 @@ public sealed class JobsDeviceTests : IAsyncLifetime
         string package = WritePackage("new.deb", "kvsedge 9.9.9");
         Device first = await StartAsync("1.0.0");
         await _jobs.AddJobAsync(Thing, "update-f", Update(package, Sha256("kvsedge 9.9.9"), "9.9.9"));
-        await WaitForReasonAsync("update-f", "staged");
+        await WaitForStagedAsync("update-f");
         await first.StopAsync(); // a restart for another reason: the pending job survives it
 
         Device second = await StartAsync("1.0.0");
@@ -197,9 +204,8 @@ public sealed class JobsDeviceTests : IAsyncLifetime
         string package = WritePackage("new.deb", "kvsedge 9.9.9");
         Device device = await StartAsync("1.0.0");
         await _jobs.AddJobAsync(Thing, "update-lost", Update(package, Sha256("kvsedge 9.9.9"), "9.9.9"));
-        await WaitForReasonAsync("update-lost", "staged");
+        await WaitForStagedAsync("update-lost");
 
-        await _time.WaitForTimerAsync(d => d == JobsAgent.InstallerPollInterval);
         _time.Advance(JobsAgent.InstallerTimeout);
 
         JobExecutionRecord done = await _jobs.WaitForTerminalAsync(Thing, "update-lost", Timeout);
@@ -219,12 +225,12 @@ public sealed class JobsDeviceTests : IAsyncLifetime
         string package = WritePackage("new.deb", "kvsedge 9.9.9");
         Device first = await StartAsync("1.0.0");
         await _jobs.AddJobAsync(Thing, "update-3", Update(package, Sha256("kvsedge 9.9.9"), "9.9.9"));
-        await WaitForReasonAsync("update-3", "staged");
+        await WaitForStagedAsync("update-3");
         await ApplyAsRootAsync(new PackageTools(onInstall: first.StopAsync));
 
         // Restarted, but still on 1.0.0: the previous package is handed to the installer.
         Device second = await StartAsync("1.0.0");
-        await WaitForReasonAsync("update-3", "rolling back");
+        await WaitForStagedAsync("update-3", "rolling back");
         Assert.Equal(Sha256("kvsedge 1.0.0"), UpdateStaging.ParseRequest(File.ReadAllBytes(Staging.RequestPath)).Sha256);
         var tools = new PackageTools(onInstall: second.StopAsync);
         await ApplyAsRootAsync(tools);

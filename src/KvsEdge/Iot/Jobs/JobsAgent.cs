@@ -293,24 +293,33 @@ public sealed class JobsAgent : IHostedService, IDisposable
         // Kept before the hand-off: dpkg's postinst restarts this service, and the next start reports the result.
         var pending = new PendingJob(jobId, "update", version + 1, document.Version, _runningVersion(), _time.GetUtcNow());
         _store.Write(pending);
-        StageOrWithdraw(_store.StagedPackagePath, jobId, actual);
-        JobsLog.UpdateStaged(_logger, jobId, document.Version!, _staging.RequestPath);
         var progress = Details("staged");
         progress["version"] = document.Version!;
+        // Reported (and answered) before the request exists: once it does, dpkg's postinst may stop this process at
+        // any moment, and the next start's report needs the execution's version to have moved on already.
         await ReportAsync(jobId, "IN_PROGRESS", version, progress, wait: true, ct).ConfigureAwait(false);
+        if (!await TryStageAsync(pending, _store.StagedPackagePath, actual, ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        JobsLog.UpdateStaged(_logger, jobId, document.Version!, _staging.RequestPath);
         return await AwaitInstallerAsync(pending, stagedHere: true, ct).ConfigureAwait(false);
     }
 
-    private void StageOrWithdraw(string package, string jobId, string sha256)
+    /// <returns>False when staging failed and the job was reported FAILED.</returns>
+    private async Task<bool> TryStageAsync(PendingJob pending, string package, string sha256, CancellationToken ct)
     {
         try
         {
-            _staging.Stage(package, jobId, sha256);
+            _staging.Stage(package, pending.JobId, sha256);
+            return true;
         }
-        catch
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             _staging.Withdraw(); // a half-staged request must not start the installer later
-            throw;
+            await FailUpdateAsync(pending, "staging the package for the installer failed: " + ex.Message, ct).ConfigureAwait(false);
+            return false;
         }
     }
 
@@ -441,11 +450,15 @@ public sealed class JobsAgent : IHostedService, IDisposable
 
         var rollback = pending with { VersionNumber = pending.VersionNumber + 1, StagedAt = _time.GetUtcNow(), RollbackReason = reason };
         _store.Write(rollback);
-        StageOrWithdraw(_store.CurrentPackagePath, pending.JobId, sha256);
-        JobsLog.RollingBack(_logger, pending.JobId, reason, _store.CurrentPackagePath);
         var progress = Details("rolling back");
         progress["detail"] = reason;
         await ReportAsync(pending.JobId, "IN_PROGRESS", pending.VersionNumber, progress, wait: true, ct).ConfigureAwait(false);
+        if (!await TryStageAsync(rollback, _store.CurrentPackagePath, sha256, ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        JobsLog.RollingBack(_logger, pending.JobId, reason, _store.CurrentPackagePath);
         return await AwaitInstallerAsync(rollback, stagedHere: true, ct).ConfigureAwait(false);
     }
 

@@ -24,10 +24,11 @@ fail() { echo "test-install.sh: FAILED: $*" >&2; exit 1; }
 in_root() { chroot "$root" "$@"; }
 
 echo "== debootstrap bookworm (minbase) into $root"
-# GStreamer for `vision detect`, which decodes its photo with it: plugins-base (decodebin, videoconvert) and libpng here;
+# OpenSSL for `update apply` (.NET's SHA-256). GStreamer for `vision detect`, which decodes its photo with it:
+# plugins-base (decodebin, videoconvert) and libpng here;
 # the png decoder is unpacked below from gstreamer1.0-plugins-good, whose desktop dependencies (dconf) do not configure
 # in a chroot.
-debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,libpng16-16 bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
+debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,libpng16-16,libssl3 bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
 mount -t proc proc "$root/proc"
 (cd "$root/tmp" && apt-get download -qq gstreamer1.0-plugins-good >/dev/null) || fail "apt-get download gstreamer1.0-plugins-good"
 dpkg-deb --fsys-tarfile "$root"/tmp/gstreamer1.0-plugins-good_*.deb \
@@ -71,9 +72,9 @@ stage_update() { # sha256
     || fail "staging the update as kvsedge"
 }
 stage_update 0000000000000000000000000000000000000000000000000000000000000000
-if in_root /usr/bin/kvsedge update apply --dpkg /tmp/dpkg-force-depends >/dev/null 2>&1; then fail "a package with the wrong hash was applied"; fi
+if refused=$(in_root /usr/bin/kvsedge update apply --dpkg /tmp/dpkg-force-depends 2>&1); then fail "a package with the wrong hash was applied: $refused"; fi
 grep -q '"status":"failed","message":"refused: sha256 mismatch' "$root/var/lib/kvsedge/update/result.json" \
-  || fail "the refused update's result: $(cat "$root/var/lib/kvsedge/update/result.json")"
+  || fail "the refused update's result: $refused; $(cat "$root/var/lib/kvsedge/update/result.json")"
 stage_update "$(sha256sum "$deb" | cut -d' ' -f1)"
 applied=$(in_root /usr/bin/kvsedge update apply --dpkg /tmp/dpkg-force-depends 2>&1) || fail "kvsedge update apply: $applied"
 grep -q '"jobId":"chroot-1","status":"succeeded"' "$root/var/lib/kvsedge/update/result.json" \

@@ -192,6 +192,21 @@ public sealed class UpdateApplierTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unexpected_error_still_writes_a_failed_result_and_removes_the_request()
+    {
+        Stage("job-13", Package, Sha256(Package));
+        File.WriteAllText(_work, "a file where the work directory should be");
+
+        UpdateResult result = (await Applier.ApplyAsync(CancellationToken.None))!;
+
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("IOException: ", result.Message, StringComparison.Ordinal);
+        Assert.Equal(result, _staging.ReadResult());
+        Assert.Empty(_tools.Installed);
+        Assert.False(File.Exists(_staging.RequestPath)); // else the path unit would start the installer again and again
+    }
+
+    [Fact]
     public async Task Nothing_staged_is_nothing_done()
     {
         Assert.Null(await Applier.ApplyAsync(CancellationToken.None));

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Security.Cryptography;
 using KvsEdge.Common;
 using Microsoft.Win32.SafeHandles;
@@ -41,12 +40,12 @@ public sealed class UpdateApplier
             return null;
         }
 
-        Directory.CreateDirectory(_workDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string? jobId = null;
         string copy = Path.Combine(_workDirectory, UpdateStaging.PackageName);
         UpdateResult result;
         try
         {
+            Directory.CreateDirectory(_workDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             UnixFileStatus.Info directory = UnixFileStatus.OfPath(_staging.Directory);
             if (!directory.IsDirectory)
             {
@@ -82,14 +81,24 @@ public sealed class UpdateApplier
             string last = await _installer.InstallAsync(copy, cancellationToken).ConfigureAwait(false);
             result = new UpdateResult(jobId, true, last);
         }
-        catch (Exception ex) when (ex is UpdateRefusedException or InvalidOperationException or InvalidDataException or IOException
-                                       or UnauthorizedAccessException or Win32Exception)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            result = new UpdateResult(jobId, false, ex is UpdateRefusedException ? "refused: " + ex.Message : ex.Message);
+            // Whatever went wrong, a result is written and the request removed: a request left behind would make the path
+            // unit start this again and again, and the service would wait for a result that never comes.
+            string message = ex switch
+            {
+                UpdateRefusedException => "refused: " + ex.Message,
+                InvalidOperationException => ex.Message, // the package tools say what failed (dpkg's reason)
+                _ => $"{ex.GetType().Name}: {ex.Message}",
+            };
+            result = new UpdateResult(jobId, false, message);
         }
         finally
         {
-            File.Delete(copy);
+            if (Directory.Exists(_workDirectory))
+            {
+                File.Delete(copy);
+            }
         }
 
         WriteResult(result);

@@ -199,6 +199,27 @@ public sealed class JobsDeviceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_result_for_another_job_is_discarded_and_the_wait_goes_on_for_this_ones()
+    {
+        string package = WritePackage("new.deb", "kvsedge 9.9.9");
+        Device device = await StartAsync("1.0.0");
+        await _jobs.AddJobAsync(Thing, "update-s", Update(package, Sha256("kvsedge 9.9.9"), "9.9.9"));
+        await WaitForStagedAsync("update-s");
+        File.WriteAllBytes(Staging.ResultPath, UpdateStaging.ResultBytes(new UpdateResult("an-older-job", false, "dpkg: error"), _time.GetUtcNow()));
+
+        _time.Advance(JobsAgent.InstallerPollInterval);
+        await _time.WaitForTimerAsync(d => d == JobsAgent.InstallerPollInterval); // still waiting
+        Assert.False(File.Exists(Staging.ResultPath));
+        Assert.Equal("IN_PROGRESS", _jobs.Execution(Thing, "update-s")!.Status);
+        await ApplyAsRootAsync(new PackageTools(failure: "dpkg -i exited 1: dpkg: dependency problems prevent configuration of kvsedge:"));
+        _time.Advance(JobsAgent.InstallerPollInterval);
+
+        JobExecutionRecord done = await _jobs.WaitForTerminalAsync(Thing, "update-s", Timeout);
+        Assert.Equal("install failed: dpkg -i exited 1: dpkg: dependency problems prevent configuration of kvsedge:", done.StatusDetails["reason"]!.GetValue<string>());
+        Assert.False(device.Lifetime.StopRequested.Task.IsCompleted);
+    }
+
+    [Fact]
     public async Task An_update_the_root_installer_never_picks_up_is_withdrawn_and_reported_FAILED_after_the_timeout()
     {
         string package = WritePackage("new.deb", "kvsedge 9.9.9");

@@ -233,6 +233,7 @@ public sealed class JobsDeviceTests : IAsyncLifetime
         Assert.Equal("FAILED", done.Status);
         Assert.Equal("the root installer did not run within 15 minutes (is kvsedge-update.path enabled?)", done.StatusDetails["reason"]!.GetValue<string>());
         Assert.False(File.Exists(Staging.RequestPath));
+        Assert.False(File.Exists(Store.StagedPackagePath));
         Assert.False(File.Exists(Staging.PackagePath));
         Assert.False(device.Lifetime.StopRequested.Task.IsCompleted);
         Assert.Null(Store.Read());

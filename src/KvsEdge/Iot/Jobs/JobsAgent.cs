@@ -366,6 +366,11 @@ public sealed class JobsAgent : IHostedService, IDisposable
             if (_time.GetUtcNow() - pending.StagedAt.Value >= InstallerTimeout)
             {
                 _staging.Withdraw();
+                if (pending.RollbackReason is null)
+                {
+                    File.Delete(_store.StagedPackagePath); // never installed: nothing to keep it for
+                }
+
                 string missing = $"the root installer did not run within {InstallerTimeout.TotalMinutes:0} minutes (is kvsedge-update.path enabled?)";
                 await FailUpdateAsync(pending, pending.RollbackReason is { } why ? $"{why}; the roll back was not done: {missing}" : missing, ct)
                     .ConfigureAwait(false);

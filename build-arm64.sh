@@ -148,6 +148,8 @@ chmod 0755 "$stage/usr/lib/kvsedge/kvsedge"
 ln -s ../lib/kvsedge/kvsedge "$stage/usr/bin/kvsedge"
 install -m 0644 packaging/appsettings.json "$stage/etc/kvsedge/appsettings.json"
 install -m 0644 systemd/kvsedge.service "$stage/lib/systemd/system/kvsedge.service"
+# The IoT update job's root hand-off: the path unit watches the service's staging directory, the oneshot installs.
+install -m 0644 systemd/kvsedge-update.path systemd/kvsedge-update.service "$stage/lib/systemd/system/"
 install -m 0644 packaging/60-kvsedge-gpio.rules "$stage/lib/udev/rules.d/60-kvsedge-gpio.rules"
 install -m 0644 README.md "$stage/usr/share/doc/kvsedge/README.md"
 # The face detector model, its licence and where it came from (packaging/README.blazeface.md).
@@ -231,6 +233,8 @@ expect_entry '-rw-r--r--' '\./usr/lib/kvsedge/Demo/demo-records\.json'
 expect_entry 'lrwxrwxrwx' '\./usr/bin/kvsedge -> \.\./lib/kvsedge/kvsedge'
 expect_entry '-rw-r--r--' '\./etc/kvsedge/appsettings\.json'
 expect_entry '-rw-r--r--' '\./lib/systemd/system/kvsedge\.service'
+expect_entry '-rw-r--r--' '\./lib/systemd/system/kvsedge-update\.path'
+expect_entry '-rw-r--r--' '\./lib/systemd/system/kvsedge-update\.service'
 expect_entry '-rw-r--r--' '\./lib/udev/rules\.d/60-kvsedge-gpio\.rules'
 expect_entry '-rw-r--r--' '\./usr/share/doc/kvsedge/docs/configuration\.md'
 expect_entry '-rw-r--r--' '\./usr/lib/kvsedge/libonnxruntime\.so'
@@ -270,10 +274,14 @@ dpkg-deb -x "$deb" "$tree"
 step "systemd-analyze verify"
 # verify needs ExecStart's binary to exist: check a copy of the unit whose /usr/bin/kvsedge points into the unpacked
 # .deb (the packaged binary, found through the packaged symlink); every other line is the shipped unit's.
-sed "s#/usr/bin/kvsedge#$tree/usr/bin/kvsedge#g" "$tree/lib/systemd/system/kvsedge.service" >"$tree/kvsedge.service"
-verify_out=$(systemd-analyze verify "$tree/kvsedge.service" 2>&1) || fail "systemd-analyze verify: $verify_out"
-# It also returns 0 on warnings it only prints about the unit itself; none are accepted.
-if grep -F "kvsedge.service" <<<"$verify_out"; then fail "systemd-analyze verify warned about the unit"; fi
+# The update path unit and its oneshot are checked together (verify resolves the path unit's Unit=).
+for unit in kvsedge.service kvsedge-update.service kvsedge-update.path; do
+  sed "s#/usr/bin/kvsedge#$tree/usr/bin/kvsedge#g" "$tree/lib/systemd/system/$unit" >"$tree/$unit"
+done
+verify_out=$(cd "$tree" && systemd-analyze verify kvsedge.service kvsedge-update.path kvsedge-update.service 2>&1) \
+  || fail "systemd-analyze verify: $verify_out"
+# It also returns 0 on warnings it only prints about the units themselves; none are accepted.
+if grep -E "kvsedge(-update)?\.(service|path)" <<<"$verify_out"; then fail "systemd-analyze verify warned about a unit"; fi
 echo "  ok"
 systemd-analyze security --offline=true "$tree/lib/systemd/system/kvsedge.service" 2>/dev/null | tail -1 | sed 's/^/  /'
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, reinstalls, removes and purges a kvsedge .deb in a throw-away Debian bookworm chroot (debootstrap, as root)
-# and checks what the maintainer scripts did: the user and its groups, the conffile's owner and mode, the unit enabled,
+# and checks what the maintainer scripts did: the user and its groups, the conffile's owner and mode, the units enabled,
+# a reinstall through the IoT update hand-off (staged as kvsedge, applied by `kvsedge update apply` as root),
 # `kvsedge door lock` as the service user, one face found by `kvsedge vision detect` with the packaged ONNX Runtime and
 # model (default model path), masked on remove, state and config gone on purge, the user kept.
 # CI runs it on an amd64 build of the package (.ci/run).
@@ -23,10 +24,11 @@ fail() { echo "test-install.sh: FAILED: $*" >&2; exit 1; }
 in_root() { chroot "$root" "$@"; }
 
 echo "== debootstrap bookworm (minbase) into $root"
-# GStreamer for `vision detect`, which decodes its photo with it: plugins-base (decodebin, videoconvert) and libpng here;
+# OpenSSL for `update apply` (.NET's SHA-256). GStreamer for `vision detect`, which decodes its photo with it:
+# plugins-base (decodebin, videoconvert) and libpng here;
 # the png decoder is unpacked below from gstreamer1.0-plugins-good, whose desktop dependencies (dconf) do not configure
 # in a chroot.
-debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,libpng16-16 bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
+debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,libpng16-16,libssl3 bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
 mount -t proc proc "$root/proc"
 (cd "$root/tmp" && apt-get download -qq gstreamer1.0-plugins-good >/dev/null) || fail "apt-get download gstreamer1.0-plugins-good"
 dpkg-deb --fsys-tarfile "$root"/tmp/gstreamer1.0-plugins-good_*.deb \
@@ -42,6 +44,8 @@ in_root dpkg -i --force-depends /tmp/kvsedge.deb >/dev/null 2>&1 || fail "dpkg -
 [ "$(in_root stat -c '%U:%G %a' /etc/kvsedge/appsettings.json)" = "root:kvsedge 640" ] || fail "conffile owner/mode"
 [ "$(readlink "$root/etc/systemd/system/multi-user.target.wants/kvsedge.service")" = /lib/systemd/system/kvsedge.service ] \
   || fail "the unit is not enabled"
+[ "$(readlink "$root/etc/systemd/system/paths.target.wants/kvsedge-update.path")" = /lib/systemd/system/kvsedge-update.path ] \
+  || fail "the update path unit is not enabled"
 in_root setpriv --reuid=kvsedge --regid=kvsedge --init-groups env KVSEDGE_Door__Driver=simulated /usr/bin/kvsedge door lock \
   | grep -q "relay pin 17 driven low" || fail "kvsedge door lock as the service user"
 echo "  user, groups, conffile, enabled, door lock as kvsedge: ok"
@@ -53,16 +57,40 @@ faces=$(python3 -c 'import json,sys; print(len(json.loads(sys.stdin.read().strip
 [ "$faces" = 1 ] || fail "kvsedge vision detect found $faces faces in astronaut.png, expected 1: $detected"
 echo "  vision detect with the packaged model and ONNX Runtime, as kvsedge: 1 face: ok"
 
-echo "== reinstall (upgrade path) keeps the state"
-in_root sh -c 'mkdir -p /var/lib/kvsedge && echo grant > /var/lib/kvsedge/granted.log'
-in_root dpkg -i --force-depends /tmp/kvsedge.deb >/dev/null 2>&1 || fail "dpkg -i (again)"
+echo "== reinstall (upgrade path) through the update hand-off keeps the state"
+# As the IoT update job does it: the service user stages the package and a request under its state directory
+# (systemd's StateDirectory= makes it kvsedge's), then the root installer that kvsedge-update.path starts applies it.
+# dpkg gets --force-depends through a wrapper, as the first install did.
+in_root install -d -o kvsedge -g kvsedge -m 0750 /var/lib/kvsedge
+in_root sh -c 'echo grant > /var/lib/kvsedge/granted.log'
+printf '#!/bin/sh\nexec dpkg --force-depends "$@"\n' >"$root/tmp/dpkg-force-depends"
+chmod 0755 "$root/tmp/dpkg-force-depends"
+stage_update() { # sha256
+  in_root setpriv --reuid=kvsedge --regid=kvsedge --init-groups sh -c "umask 077; mkdir -p /var/lib/kvsedge/update \
+    && cp /tmp/kvsedge.deb /var/lib/kvsedge/update/kvsedge.deb \
+    && printf '{\"jobId\":\"chroot-1\",\"package\":\"kvsedge.deb\",\"sha256\":\"%s\"}' '$1' >/var/lib/kvsedge/update/request.json" \
+    || fail "staging the update as kvsedge"
+}
+stage_update 0000000000000000000000000000000000000000000000000000000000000000
+if refused=$(in_root /usr/bin/kvsedge update apply --dpkg /tmp/dpkg-force-depends 2>&1); then fail "a package with the wrong hash was applied: $refused"; fi
+grep -q '"status":"failed","message":"refused: sha256 mismatch' "$root/var/lib/kvsedge/update/result.json" \
+  || fail "the refused update's result: $refused; $(cat "$root/var/lib/kvsedge/update/result.json")"
+stage_update "$(sha256sum "$deb" | cut -d' ' -f1)"
+applied=$(in_root /usr/bin/kvsedge update apply --dpkg /tmp/dpkg-force-depends 2>&1) || fail "kvsedge update apply: $applied"
+grep -q '"jobId":"chroot-1","status":"succeeded"' "$root/var/lib/kvsedge/update/result.json" \
+  || fail "the update's result: $(cat "$root/var/lib/kvsedge/update/result.json")"
+if [ -e "$root/var/lib/kvsedge/update/request.json" ] || [ -e "$root/var/lib/kvsedge/update/kvsedge.deb" ]; then
+  fail "the request or the staged package is still there"
+fi
+[ "$(in_root stat -c '%U %a' /var/lib/kvsedge/update/result.json)" = "root 644" ] || fail "result.json's owner/mode"
 [ -f "$root/var/lib/kvsedge/granted.log" ] || fail "the grant ledger was lost on upgrade"
-echo "  ok"
+echo "  wrong hash refused, installed by the root installer, result written, state kept: ok"
 
 echo "== remove"
 in_root dpkg -r kvsedge >/dev/null 2>&1 || fail "dpkg -r"
 [ ! -e "$root/usr/bin/kvsedge" ] || fail "the binary is still there"
 [ "$(readlink "$root/etc/systemd/system/kvsedge.service")" = /dev/null ] || fail "the unit is not masked after remove"
+[ "$(readlink "$root/etc/systemd/system/kvsedge-update.path")" = /dev/null ] || fail "the update path unit is not masked after remove"
 if [ ! -f "$root/etc/kvsedge/appsettings.json" ] || [ ! -f "$root/var/lib/kvsedge/granted.log" ]; then
   fail "remove took the config or the state"
 fi
@@ -74,6 +102,7 @@ if [ -e "$root/etc/kvsedge" ] || [ -e "$root/var/lib/kvsedge" ]; then
   fail "purge left /etc/kvsedge or /var/lib/kvsedge"
 fi
 [ ! -e "$root/etc/systemd/system/kvsedge.service" ] || fail "the unit is still masked after purge"
+[ ! -e "$root/etc/systemd/system/kvsedge-update.path" ] || fail "the update path unit is still masked after purge"
 in_root getent passwd kvsedge >/dev/null || fail "purge removed the system user"
 echo "  config and state gone, unit unmasked, user kept: ok"
 echo "test-install.sh: ok"

@@ -68,6 +68,7 @@ public static class KvsEdgeCommands
         // Each further verb group lives in its own file and adds itself here with one line.
         root.Subcommands.Add(HomeAssistantCommands.Build());
         root.Subcommands.Add(SnapshotCommands.Build());
+        root.Subcommands.Add(UpdateCommands.Build());
         CloudCommands.AddTo(root);
         VisionCommands.AddTo(root);
         return root;

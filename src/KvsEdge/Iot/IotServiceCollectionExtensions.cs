@@ -64,16 +64,17 @@ public static class IotServiceCollectionExtensions
             sp.GetRequiredService<MqttStatusPublisher>(), sp.GetRequiredService<StatusShadow>())));
 
         // Jobs (`$aws/things/<thing>/jobs/…`): restart, update, sync-faces; one at a time; never the door.
-        services.TryAddSingleton<IPackageInstaller, DpkgInstaller>();
+        // `update` is staged for the root installer (kvsedge-update.path): this sandboxed service cannot run dpkg.
         services.TryAddSingleton(sp => new JobsAgent(
             sp.GetRequiredKeyedService<MqttBrokerConnection>(ConnectionName),
             sp.GetRequiredService<IOptions<IotOptions>>().Value.ThingName!,
             new PendingJobStore(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory),
-            sp.GetRequiredService<IPackageInstaller>(),
+            UpdateStaging.UnderState(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             static () => HomeAssistantDiscovery.CurrentVersion,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("KvsEdge.Iot.Jobs"),
-            sp.GetService<FaceSyncJob>()?.SyncAsync));
+            sp.GetService<FaceSyncJob>()?.SyncAsync,
+            time: sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService(sp => sp.GetRequiredService<JobsAgent>());
 
         services.AddHostedService(sp => new IotConnectionService(

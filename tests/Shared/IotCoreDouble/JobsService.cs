@@ -45,7 +45,7 @@ public sealed class JobsService : IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<JobExecutionRecord>> _queues = new(StringComparer.Ordinal);
-    private readonly List<(string Thing, string JobId, TaskCompletionSource<JobExecutionRecord> Signal)> _waiters = [];
+    private readonly List<(string Thing, string JobId, Func<JobExecutionRecord, bool> Done, TaskCompletionSource<JobExecutionRecord> Signal)> _waiters = [];
     private readonly List<(string Topic, string Payload)> _requests = [];
     private long _clock;
 
@@ -109,17 +109,21 @@ public sealed class JobsService : IAsyncDisposable
     }
 
     /// <summary>Completes when the execution reaches a terminal status (past or future).</summary>
-    public Task<JobExecutionRecord> WaitForTerminalAsync(string thing, string jobId, TimeSpan timeout)
+    public Task<JobExecutionRecord> WaitForTerminalAsync(string thing, string jobId, TimeSpan timeout) =>
+        WaitForAsync(thing, jobId, e => e.IsTerminal, timeout);
+
+    /// <summary>Completes when an accepted update leaves the execution as <paramref name="done"/> wants it (past or future).</summary>
+    public Task<JobExecutionRecord> WaitForAsync(string thing, string jobId, Func<JobExecutionRecord, bool> done, TimeSpan timeout)
     {
         lock (_gate)
         {
-            if (Queue(thing).FirstOrDefault(e => e.JobId == jobId) is { IsTerminal: true } done)
+            if (Queue(thing).FirstOrDefault(e => e.JobId == jobId) is { } execution && done(execution))
             {
-                return Task.FromResult(done);
+                return Task.FromResult(execution);
             }
 
             var signal = new TaskCompletionSource<JobExecutionRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((thing, jobId, signal));
+            _waiters.Add((thing, jobId, done, signal));
             return signal.Task.WaitAsync(timeout);
         }
     }
@@ -275,10 +279,7 @@ public sealed class JobsService : IAsyncDisposable
                         answers.Add((Prefix(thing) + "/notify-next", notify));
                     }
 
-                    if (execution.IsTerminal)
-                    {
-                        _waiters.RemoveAll(w => w.Thing == thing && w.JobId == jobId && w.Signal.TrySetResult(execution));
-                    }
+                    _waiters.RemoveAll(w => w.Thing == thing && w.JobId == jobId && w.Done(execution) && w.Signal.TrySetResult(execution));
                 }
             }
         }

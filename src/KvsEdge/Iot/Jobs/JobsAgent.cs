@@ -21,19 +21,29 @@ public sealed record JobResult(string JobId, string Status, IReadOnlyDictionary<
 /// AWS IoT Jobs on the device, one job at a time. At each connect and on each `notify-next` it sends
 /// StartNextPendingJobExecution (`jobs/start-next`); the execution it gets back is checked (<see cref="JobDocument"/>),
 /// carried out and reported with UpdateJobExecution (`jobs/&lt;jobId&gt;/update`, status, statusDetails.reason and
-/// expectedVersion). `restart` and `update` report IN_PROGRESS, keep the job in <see cref="PendingJobStore"/> and stop
-/// the host normally (door locked; systemd's Restart=always starts it again); the next start reports the result once
-/// the host is ready, before it asks for the next job. Nothing here holds the door or a GPIO line.
+/// expectedVersion). `restart` reports IN_PROGRESS, keeps the job in <see cref="PendingJobStore"/> and stops the host
+/// normally (door locked; systemd's Restart=always starts it again). `update` never installs from here: this service is
+/// sandboxed (User=kvsedge, NoNewPrivileges, ProtectSystem=strict), so it stages the verified package for the root
+/// installer (<see cref="UpdateStaging"/>, kvsedge-update.path) and waits for its result, across the restart that
+/// dpkg's postinst does. A job kept across a restart is reported by the next start once the host is ready, before it
+/// asks for the next job. Nothing here holds the door or a GPIO line.
 /// </summary>
 public sealed class JobsAgent : IHostedService, IDisposable
 {
     private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(10);
     private const long MaxPackageBytes = 512L * 1024 * 1024;
 
+    /// <summary>How often the installer's result is looked for while an update is handed over.</summary>
+    internal static readonly TimeSpan InstallerPollInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a staged update may wait for the root installer before the job is FAILED and the request withdrawn.</summary>
+    internal static readonly TimeSpan InstallerTimeout = TimeSpan.FromMinutes(15);
+
     private readonly MqttBrokerConnection _connection;
     private readonly JobsTopics _topics;
     private readonly PendingJobStore _store;
-    private readonly IPackageInstaller _installer;
+    private readonly UpdateStaging _staging;
+    private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly Func<string> _runningVersion;
     private readonly Func<CancellationToken, Task<bool>>? _syncFaces;
@@ -49,22 +59,25 @@ public sealed class JobsAgent : IHostedService, IDisposable
     private bool _stopRequested;
 
     /// <param name="runningVersion">The version this process runs (the package's version on the appliance).</param>
+    /// <param name="staging">Where an update is handed to the root installer (`update/` under the state directory).</param>
     /// <param name="syncFaces">Re-indexes the enrolled faces; null when this build cannot (the job is then FAILED).</param>
     public JobsAgent(
         MqttBrokerConnection connection,
         string thingName,
         PendingJobStore store,
-        IPackageInstaller installer,
+        UpdateStaging staging,
         IHostApplicationLifetime lifetime,
         Func<string> runningVersion,
         ILogger logger,
         Func<CancellationToken, Task<bool>>? syncFaces = null,
-        HttpClient? http = null)
+        HttpClient? http = null,
+        TimeProvider? time = null)
     {
         _connection = connection;
         _topics = new JobsTopics(thingName);
         _store = store;
-        _installer = installer;
+        _staging = staging;
+        _time = time ?? TimeProvider.System;
         _lifetime = lifetime;
         _runningVersion = runningVersion;
         _logger = logger;
@@ -253,7 +266,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
         }
     }
 
-    /// <returns>True when the package is installed and the service stops to finish the job after the restart.</returns>
+    /// <returns>True when the service stops (to run the installed version) and the next start finishes the job.</returns>
     private async Task<bool> UpdateAsync(string jobId, JobDocument document, long version, CancellationToken ct)
     {
         _store.EnsureDirectory();
@@ -277,25 +290,187 @@ public sealed class JobsAgent : IHostedService, IDisposable
         }
 
         File.Move(download, _store.StagedPackagePath, overwrite: true);
-        // Kept before dpkg runs: a package whose maintainer scripts restart the service still gets its result reported.
-        _store.Write(new PendingJob(jobId, "update", version + 1, document.Version, _runningVersion()));
-        var progress = Details("installing");
+        // Kept before the hand-off: dpkg's postinst restarts this service, and the next start reports the result.
+        var pending = new PendingJob(jobId, "update", version + 1, document.Version, _runningVersion(), _time.GetUtcNow());
+        _store.Write(pending);
+        var progress = Details("staged");
         progress["version"] = document.Version!;
+        // Reported (and answered) before the request exists: once it does, dpkg's postinst may stop this process at
+        // any moment, and the next start's report needs the execution's version to have moved on already.
         await ReportAsync(jobId, "IN_PROGRESS", version, progress, wait: true, ct).ConfigureAwait(false);
-        try
+        if (!await TryStageAsync(pending, _store.StagedPackagePath, actual, ct).ConfigureAwait(false))
         {
-            await _installer.InstallAsync(_store.StagedPackagePath, ct).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException ex)
-        {
-            _store.Clear();
-            await FailAsync(jobId, "update", version + 1, "install failed: " + ex.Message, ct).ConfigureAwait(false);
             return false;
         }
 
-        JobsLog.Restarting(_logger, jobId, "update");
-        RequestStop();
-        return true;
+        JobsLog.UpdateStaged(_logger, jobId, document.Version!, _staging.RequestPath);
+        return await AwaitInstallerAsync(pending, stagedHere: true, ct).ConfigureAwait(false);
+    }
+
+    /// <returns>False when staging failed and the job was reported FAILED.</returns>
+    private async Task<bool> TryStageAsync(PendingJob pending, string package, string sha256, CancellationToken ct)
+    {
+        try
+        {
+            _staging.Stage(package, pending.JobId, sha256);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _staging.Withdraw(); // a half-staged request must not start the installer later
+            await FailUpdateAsync(pending, "staging the package for the installer failed: " + ex.Message, ct).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the root installer's result (polled on the clock: the installer is another process, started by systemd)
+    /// and finishes the job with it; bounded by <see cref="InstallerTimeout"/> from the staging, across restarts.
+    /// </summary>
+    /// <param name="stagedHere">This process staged the request (so still runs the version from before it).</param>
+    /// <returns>True when the service stops and the next start finishes the job.</returns>
+    private async Task<bool> AwaitInstallerAsync(PendingJob pending, bool stagedHere, CancellationToken ct)
+    {
+        if (pending.StagedAt is null)
+        {
+            // Kept by a version that installed from inside the service: the install already happened.
+            return await OnInstalledAsync(pending, new UpdateResult(pending.JobId, true, "installed"), stagedHere, ct).ConfigureAwait(false);
+        }
+
+        while (true)
+        {
+            UpdateResult? result;
+            try
+            {
+                result = _staging.ReadResult();
+            }
+            catch (InvalidDataException ex)
+            {
+                JobsLog.StateUnreadable(_logger, _staging.ResultPath, ex.Message);
+                _staging.RemoveResult();
+                result = null;
+            }
+
+            if (result is not null && result.JobId is not null && result.JobId != pending.JobId)
+            {
+                JobsLog.StaleInstallerResult(_logger, result.JobId, pending.JobId);
+                _staging.RemoveResult();
+                result = null;
+            }
+
+            if (result is not null)
+            {
+                return await OnInstalledAsync(pending, result, stagedHere, ct).ConfigureAwait(false);
+            }
+
+            if (_time.GetUtcNow() - pending.StagedAt.Value >= InstallerTimeout)
+            {
+                _staging.Withdraw();
+                if (pending.RollbackReason is null)
+                {
+                    File.Delete(_store.StagedPackagePath); // never installed: nothing to keep it for
+                }
+
+                string missing = $"the root installer did not run within {InstallerTimeout.TotalMinutes:0} minutes (is kvsedge-update.path enabled?)";
+                await FailUpdateAsync(pending, pending.RollbackReason is { } why ? $"{why}; the roll back was not done: {missing}" : missing, ct)
+                    .ConfigureAwait(false);
+                return false;
+            }
+
+            await Task.Delay(InstallerPollInterval, _time, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> OnInstalledAsync(PendingJob pending, UpdateResult result, bool stagedHere, CancellationToken ct)
+    {
+        JobsLog.InstallerResult(_logger, pending.JobId, result.Succeeded, result.Message);
+        string running = _runningVersion();
+        if (pending.RollbackReason is { } why)
+        {
+            _staging.RemoveResult();
+            if (!result.Succeeded)
+            {
+                await FailUpdateAsync(pending, $"{why}; the roll back failed too: {result.Message}", ct).ConfigureAwait(false);
+                return false;
+            }
+
+            JobsLog.RolledBack(_logger, pending.JobId, why, _store.CurrentPackagePath);
+            await FailUpdateAsync(pending, why + "; rolled back to the previous package", ct, wait: true).ConfigureAwait(false);
+            if (string.Equals(running, pending.PreviousVersion, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            RequestStop(); // dpkg did not restart this process: start again on the package reinstalled
+            return true;
+        }
+
+        if (!result.Succeeded)
+        {
+            _staging.RemoveResult();
+            File.Delete(_store.StagedPackagePath);
+            await FailUpdateAsync(pending, "install failed: " + result.Message, ct).ConfigureAwait(false);
+            return false;
+        }
+
+        if (string.Equals(running, pending.ExpectedVersion, StringComparison.Ordinal))
+        {
+            // Confirmed: this package is what a later failed update rolls back to.
+            if (File.Exists(_store.StagedPackagePath))
+            {
+                File.Move(_store.StagedPackagePath, _store.CurrentPackagePath, overwrite: true);
+            }
+
+            _staging.RemoveResult();
+            _store.Clear();
+            var details = Details("updated and running");
+            details["version"] = running;
+            await SucceedAsync(pending.JobId, "update", pending.VersionNumber, details, ct).ConfigureAwait(false);
+            return false;
+        }
+
+        if (stagedHere)
+        {
+            // Installed, but this process still runs the old binary (dpkg's postinst did not restart it): the next start,
+            // on the new one, finishes the job from the result left in place.
+            JobsLog.Restarting(_logger, pending.JobId, "update");
+            RequestStop();
+            return true;
+        }
+
+        _staging.RemoveResult();
+        string reason = $"running version {running} after the update, expected {pending.ExpectedVersion}";
+        File.Delete(_store.StagedPackagePath);
+        if (!File.Exists(_store.CurrentPackagePath))
+        {
+            await FailUpdateAsync(pending, reason + "; no previous package is kept to roll back to", ct).ConfigureAwait(false);
+            return false;
+        }
+
+        string sha256;
+        await using (FileStream file = File.OpenRead(_store.CurrentPackagePath))
+        {
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct).ConfigureAwait(false));
+        }
+
+        var rollback = pending with { VersionNumber = pending.VersionNumber + 1, StagedAt = _time.GetUtcNow(), RollbackReason = reason };
+        _store.Write(rollback);
+        var progress = Details("rolling back");
+        progress["detail"] = reason;
+        await ReportAsync(pending.JobId, "IN_PROGRESS", pending.VersionNumber, progress, wait: true, ct).ConfigureAwait(false);
+        if (!await TryStageAsync(rollback, _store.CurrentPackagePath, sha256, ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        JobsLog.RollingBack(_logger, pending.JobId, reason, _store.CurrentPackagePath);
+        return await AwaitInstallerAsync(rollback, stagedHere: true, ct).ConfigureAwait(false);
+    }
+
+    private async Task FailUpdateAsync(PendingJob pending, string reason, CancellationToken ct, bool wait = false)
+    {
+        _store.Clear();
+        await FailAsync(pending.JobId, "update", pending.VersionNumber, reason, ct, wait).ConfigureAwait(false);
     }
 
     private async Task DownloadAsync(Uri url, string path, CancellationToken ct)
@@ -373,46 +548,7 @@ public sealed class JobsAgent : IHostedService, IDisposable
             return;
         }
 
-        string running = _runningVersion();
-        if (string.Equals(running, pending.ExpectedVersion, StringComparison.Ordinal))
-        {
-            // Confirmed: this package is what a later failed update rolls back to.
-            if (File.Exists(_store.StagedPackagePath))
-            {
-                File.Move(_store.StagedPackagePath, _store.CurrentPackagePath, overwrite: true);
-            }
-
-            _store.Clear();
-            var details = Details("updated and running");
-            details["version"] = running;
-            await SucceedAsync(pending.JobId, "update", pending.VersionNumber, details, ct).ConfigureAwait(false);
-            return;
-        }
-
-        string reason = $"running version {running} after the update, expected {pending.ExpectedVersion}";
-        if (!File.Exists(_store.CurrentPackagePath))
-        {
-            _store.Clear();
-            await FailAsync(pending.JobId, "update", pending.VersionNumber, reason + "; no previous package is kept to roll back to", ct).ConfigureAwait(false);
-            return;
-        }
-
-        try
-        {
-            await _installer.InstallAsync(_store.CurrentPackagePath, ct).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException ex)
-        {
-            _store.Clear();
-            await FailAsync(pending.JobId, "update", pending.VersionNumber, reason + "; the roll back failed too: " + ex.Message, ct).ConfigureAwait(false);
-            return;
-        }
-
-        JobsLog.RolledBack(_logger, pending.JobId, reason, _store.CurrentPackagePath);
-        _store.Clear();
-        await FailAsync(pending.JobId, "update", pending.VersionNumber, reason + "; rolled back to the previous package", ct, wait: true).ConfigureAwait(false);
-        // Start again on the package just reinstalled.
-        RequestStop();
+        await AwaitInstallerAsync(pending, stagedHere: false, ct).ConfigureAwait(false);
     }
 
     private async Task SucceedAsync(string jobId, string operation, long version, Dictionary<string, string> details, CancellationToken ct)

@@ -44,4 +44,20 @@ internal static partial class JobsLog
     [LoggerMessage(EventId = 2109, EventName = "IotJobError", Level = LogLevel.Error,
         Message = "Job {JobId} ({Operation}) could not be carried out")]
     public static partial void JobError(ILogger logger, Exception exception, string jobId, string operation);
+
+    [LoggerMessage(EventId = 2110, EventName = "IotJobUpdateStaged", Level = LogLevel.Information,
+        Message = "Update job {JobId}: version {Version} verified and staged for the root installer ({Request})")]
+    public static partial void UpdateStaged(ILogger logger, string jobId, string version, string request);
+
+    [LoggerMessage(EventId = 2111, EventName = "IotJobStaleInstallerResult", Level = LogLevel.Warning,
+        Message = "An installer result for job {ResultJobId} is not the pending job {JobId}'s and is discarded")]
+    public static partial void StaleInstallerResult(ILogger logger, string resultJobId, string jobId);
+
+    [LoggerMessage(EventId = 2112, EventName = "IotJobInstallerResult", Level = LogLevel.Information,
+        Message = "Update job {JobId}: the root installer reports succeeded={Succeeded}: {Message}")]
+    public static partial void InstallerResult(ILogger logger, string jobId, bool succeeded, string message);
+
+    [LoggerMessage(EventId = 2113, EventName = "IotJobRollingBack", Level = LogLevel.Error,
+        Message = "Update job {JobId}: {Reason}; the previous package {Package} is staged for the root installer")]
+    public static partial void RollingBack(ILogger logger, string jobId, string reason, string package);
 }

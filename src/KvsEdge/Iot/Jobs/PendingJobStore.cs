@@ -11,7 +11,16 @@ namespace KvsEdge.Iot;
 /// <param name="VersionNumber">The job execution's version after our IN_PROGRESS report (the final report's expectedVersion).</param>
 /// <param name="ExpectedVersion">For `update`: the version the package installs.</param>
 /// <param name="PreviousVersion">For `update`: the version running before it.</param>
-public sealed record PendingJob(string JobId, string Operation, long VersionNumber, string? ExpectedVersion = null, string? PreviousVersion = null);
+/// <param name="StagedAt">For `update`: when the package was handed to the root installer (the wait for it is bounded from here).</param>
+/// <param name="RollbackReason">For `update`: set once the update failed and the previous package was handed over instead.</param>
+public sealed record PendingJob(
+    string JobId,
+    string Operation,
+    long VersionNumber,
+    string? ExpectedVersion = null,
+    string? PreviousVersion = null,
+    DateTimeOffset? StagedAt = null,
+    string? RollbackReason = null);
 
 /// <summary>The `jobs` folder of the state directory: the pending job, the downloaded package, the package kept for a roll back.</summary>
 public sealed class PendingJobStore
@@ -25,7 +34,7 @@ public sealed class PendingJobStore
 
     public string PendingPath => Path.Combine(Directory, "pending.json");
 
-    /// <summary>The package an update job downloaded and verified (installed, not yet confirmed).</summary>
+    /// <summary>The package an update job downloaded and verified (handed to the installer, not yet confirmed).</summary>
     public string StagedPackagePath => Path.Combine(Directory, "staged.deb");
 
     /// <summary>The package of the last confirmed update: what a failed update rolls back to.</summary>
@@ -49,7 +58,9 @@ public sealed class PendingJobStore
             string jobId = o["jobId"]?.GetValue<string>() ?? throw new InvalidDataException("no jobId");
             string operation = o["operation"]?.GetValue<string>() ?? throw new InvalidDataException("no operation");
             long version = o["versionNumber"]?.GetValue<long>() ?? throw new InvalidDataException("no versionNumber");
-            return new PendingJob(jobId, operation, version, o["expectedVersion"]?.GetValue<string>(), o["previousVersion"]?.GetValue<string>());
+            DateTimeOffset? stagedAt = o["stagedAtMs"]?.GetValue<long>() is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            return new PendingJob(jobId, operation, version, o["expectedVersion"]?.GetValue<string>(), o["previousVersion"]?.GetValue<string>(),
+                stagedAt, o["rollbackReason"]?.GetValue<string>());
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
@@ -68,6 +79,8 @@ public sealed class PendingJobStore
             ["versionNumber"] = job.VersionNumber,
             ["expectedVersion"] = job.ExpectedVersion,
             ["previousVersion"] = job.PreviousVersion,
+            ["stagedAtMs"] = job.StagedAt?.ToUnixTimeMilliseconds(),
+            ["rollbackReason"] = job.RollbackReason,
         };
         DurableFiles.ReplaceAtomically(PendingPath, System.Text.Encoding.UTF8.GetBytes(o.ToJsonString()));
     }

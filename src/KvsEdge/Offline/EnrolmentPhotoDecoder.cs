@@ -1,0 +1,59 @@
+using KvsEdge.Gstreamer;
+
+namespace KvsEdge.Offline;
+
+/// <summary>A photo decoded to RGB24: rows <paramref name="Stride"/> bytes apart.</summary>
+public sealed record DecodedPhoto(byte[] Pixels, int Width, int Height, int Stride);
+
+/// <summary>The photo cannot be decoded; the message says why.</summary>
+public sealed class PhotoDecodeException(string message) : Exception(message);
+
+/// <summary>Turns an enrolment photo's bytes (JPEG or PNG) into RGB24.</summary>
+public interface IEnrolmentPhotoDecoder
+{
+    /// <exception cref="PhotoDecodeException">Not a picture GStreamer can decode.</exception>
+    DecodedPhoto Decode(byte[] content);
+}
+
+/// <summary>
+/// GStreamer in-process (no image library, nothing written to disk): `appsrc ! decodebin ! videoflip auto ! videoconvert
+/// ! RGB ! appsink`. videoflip applies the EXIF orientation a phone records, so a photo taken sideways is enrolled upright.
+/// </summary>
+public sealed class GstreamerEnrolmentPhotoDecoder : IEnrolmentPhotoDecoder
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public DecodedPhoto Decode(byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        using Pipeline pipeline = Pipeline.Parse(
+            "appsrc name=src ! decodebin ! videoflip video-direction=auto ! videoconvert ! video/x-raw,format=RGB ! appsink name=rgb sync=false max-buffers=1");
+        using AppSrc src = pipeline.GetAppSrc("src");
+        using AppSink sink = pipeline.GetAppSink("rgb");
+        try
+        {
+            if (pipeline.SetState(PipelineState.Playing) == StateChangeResult.Failure)
+            {
+                throw new PhotoDecodeException("GStreamer refused to start decoding it");
+            }
+
+            if (!src.Push(content))
+            {
+                throw new PhotoDecodeException("GStreamer did not accept its bytes");
+            }
+
+            src.EndOfStream();
+            using Sample? sample = sink.TryPullSample(Timeout);
+            if (sample is not { Format: "RGB", Width: int width, Height: int height, Stride: int stride } || sample.Size < stride * height)
+            {
+                throw new PhotoDecodeException("GStreamer decoded no picture from it");
+            }
+
+            return new DecodedPhoto(sample.ToArray(), width, height, stride);
+        }
+        finally
+        {
+            pipeline.SetState(PipelineState.Null);
+        }
+    }
+}

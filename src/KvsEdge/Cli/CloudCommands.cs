@@ -464,7 +464,7 @@ public static class CloudCommands
 
         if (removed.Count == 0 && local.Count == 0)
         {
-            var where = localOnly ? "the local gallery" : context.LocalFaces is null ? $"collection {context.Cloud.CollectionId}" : $"neither collection {context.Cloud.CollectionId} nor the local gallery";
+            var where = localOnly ? "the local gallery" : context.LocalFaces is null ? $"collection {context.Cloud.CollectionId}" : $"collection {context.Cloud.CollectionId} or the local gallery";
             await Console.Error.WriteLineAsync($"error: no face of '{name}' is in {where} (kvsedge faces list shows them).")
                 .ConfigureAwait(false);
             return ExitCodes.Failure;

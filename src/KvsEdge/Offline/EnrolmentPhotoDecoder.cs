@@ -3,7 +3,7 @@ using KvsEdge.Gstreamer;
 namespace KvsEdge.Offline;
 
 /// <summary>A photo decoded to RGB24: rows <paramref name="Stride"/> bytes apart.</summary>
-public sealed record DecodedPhoto(byte[] Pixels, int Width, int Height, int Stride);
+public sealed record RgbPhoto(byte[] Pixels, int Width, int Height, int Stride);
 
 /// <summary>The photo cannot be decoded; the message says why.</summary>
 public sealed class PhotoDecodeException(string message) : Exception(message);
@@ -12,18 +12,19 @@ public sealed class PhotoDecodeException(string message) : Exception(message);
 public interface IEnrolmentPhotoDecoder
 {
     /// <exception cref="PhotoDecodeException">Not a picture GStreamer can decode.</exception>
-    DecodedPhoto Decode(byte[] content);
+    RgbPhoto Decode(byte[] content);
 }
 
 /// <summary>
 /// GStreamer in-process (no image library, nothing written to disk): `appsrc ! decodebin ! videoflip auto ! videoconvert
-/// ! RGB ! appsink`. videoflip applies the EXIF orientation a phone records, so a photo taken sideways is enrolled upright.
+/// ! RGB ! appsink`. videoflip turns the picture upright when the decoder reports an image-orientation tag (not every
+/// JPEG decoder does: a sideways photo may still be refused as having no face, never enrolled wrongly).
 /// </summary>
 public sealed class GstreamerEnrolmentPhotoDecoder : IEnrolmentPhotoDecoder
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public DecodedPhoto Decode(byte[] content)
+    public RgbPhoto Decode(byte[] content)
     {
         ArgumentNullException.ThrowIfNull(content);
         using Pipeline pipeline = Pipeline.Parse(
@@ -49,7 +50,7 @@ public sealed class GstreamerEnrolmentPhotoDecoder : IEnrolmentPhotoDecoder
                 throw new PhotoDecodeException("GStreamer decoded no picture from it");
             }
 
-            return new DecodedPhoto(sample.ToArray(), width, height, stride);
+            return new RgbPhoto(sample.ToArray(), width, height, stride);
         }
         finally
         {

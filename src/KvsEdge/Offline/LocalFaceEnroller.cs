@@ -54,7 +54,7 @@ public sealed class LocalFaceEnroller(IFaceDetector detector, FaceEmbedder embed
     /// <summary>How many chips are embedded per photo: the aligned face, its mirror image and the jittered copies.</summary>
     public static int ChipsPerPhoto => Jitters.Length + 2;
 
-    public LocalFaceResult Describe(DecodedPhoto photo)
+    public LocalFaceResult Describe(RgbPhoto photo)
     {
         ArgumentNullException.ThrowIfNull(photo);
         var image = new RgbImage(photo.Pixels, photo.Width, photo.Height, photo.Stride);
@@ -154,6 +154,10 @@ public sealed record LocalEnrolmentRules
     /// <summary>The smaller side of the face box, in photo pixels (`Vision:MinFaceSize`).</summary>
     public int MinFaceSize { get; init; } = 80;
 
-    /// <summary>A face turned further than this is refused: enrolment wants the face the door camera sees.</summary>
-    public float MaxYawDegrees { get; init; } = 30;
+    /// <summary>
+    /// A face turned further than this (BlazeFace's keypoint estimate) is refused: a similarity alignment of a face in
+    /// half profile is not the frontal chip the model was trained on. 45° rather than less: the estimate is rough (it reads
+    /// 37° for Wayne in kphotoalbum's qt-logo.jpg, a face that is only slightly turned).
+    /// </summary>
+    public float MaxYawDegrees { get; init; } = 45;
 }

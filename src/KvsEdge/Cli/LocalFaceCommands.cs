@@ -130,7 +130,7 @@ internal static class LocalFaceCommands
 
         context.Console.Write(table);
         string? owner = null;
-        if (rebuild || !ReferenceEquals(updated, gallery) || !File.Exists(path))
+        if (rebuild || !ReferenceEquals(updated, gallery))
         {
             owner = LocalGalleryFile.Save(path, updated);
         }

@@ -24,6 +24,10 @@ public sealed class GstreamerEnrolmentPhotoDecoder : IEnrolmentPhotoDecoder
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    // A file GStreamer cannot decode posts an error and never reaches the appsink: look at the bus between short pulls
+    // rather than wait out the whole timeout.
+    private static readonly TimeSpan PullSlice = TimeSpan.FromMilliseconds(100);
+
     public RgbPhoto Decode(byte[] content)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -31,11 +35,12 @@ public sealed class GstreamerEnrolmentPhotoDecoder : IEnrolmentPhotoDecoder
             "appsrc name=src ! decodebin ! videoflip video-direction=auto ! videoconvert ! video/x-raw,format=RGB ! appsink name=rgb sync=false max-buffers=1");
         using AppSrc src = pipeline.GetAppSrc("src");
         using AppSink sink = pipeline.GetAppSink("rgb");
+        var bus = pipeline.CreateBusReader();
         try
         {
             if (pipeline.SetState(PipelineState.Playing) == StateChangeResult.Failure)
             {
-                throw new PhotoDecodeException("GStreamer refused to start decoding it");
+                throw new PhotoDecodeException(FirstError(bus) ?? "GStreamer refused to start decoding it");
             }
 
             if (!src.Push(content))
@@ -44,10 +49,10 @@ public sealed class GstreamerEnrolmentPhotoDecoder : IEnrolmentPhotoDecoder
             }
 
             src.EndOfStream();
-            using Sample? sample = sink.TryPullSample(Timeout);
+            using Sample sample = Pull(sink, bus);
             if (sample is not { Format: "RGB", Width: int width, Height: int height, Stride: int stride } || sample.Size < stride * height)
             {
-                throw new PhotoDecodeException("GStreamer decoded no picture from it");
+                throw new PhotoDecodeException("GStreamer decoded no RGB picture from it");
             }
 
             return new RgbPhoto(sample.ToArray(), width, height, stride);
@@ -55,6 +60,50 @@ public sealed class GstreamerEnrolmentPhotoDecoder : IEnrolmentPhotoDecoder
         finally
         {
             pipeline.SetState(PipelineState.Null);
+            bus.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    private static Sample Pull(AppSink sink, BusReader bus)
+    {
+        long deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        while (true)
+        {
+            if (sink.TryPullSample(PullSlice) is { } sample)
+            {
+                return sample;
+            }
+
+            while (bus.Messages.TryRead(out BusMessage? message))
+            {
+                if (message.Type == BusMessageType.Error)
+                {
+                    throw new PhotoDecodeException(message.Text ?? "GStreamer reported an error");
+                }
+
+                if (message.Type == BusMessageType.EndOfStream)
+                {
+                    throw new PhotoDecodeException("GStreamer decoded no picture from it");
+                }
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new PhotoDecodeException("GStreamer decoded no picture from it in 30 s");
+            }
+        }
+    }
+
+    private static string? FirstError(BusReader bus)
+    {
+        while (bus.Messages.TryRead(out BusMessage? message))
+        {
+            if (message.Type == BusMessageType.Error)
+            {
+                return message.Text;
+            }
+        }
+
+        return null;
     }
 }

@@ -85,6 +85,7 @@ public sealed class LocalEnrolmentPhotoTests(LocalEnrolmentModelsFixture models,
         Copy(Kphoto("qt-logo.jpg"), "qt.jpg");                           // three people
         Copy(Kphoto("cold_water.jpg"), "cold.jpg");                      // one face, 46 px
         File.WriteAllText(Path.Combine(_folder, "notes.txt"), "not a photo");
+        File.WriteAllBytes(Path.Combine(_folder, "broken.jpg"), [0xFF, 0xD8, 0xFF, 0xE0, .. "not really a JPEG"u8]);
 
         var (code, text, _) = await _verb.RunAsync((c, ct) => CloudCommands.FacesAddAsync(c, _folder, localOnly: true, ct));
         output.WriteLine(text);
@@ -101,7 +102,8 @@ public sealed class LocalEnrolmentPhotoTests(LocalEnrolmentModelsFixture models,
         AssertRow(text, "qt.jpg", "qt", "several faces", "3 faces in the photo");
         AssertRow(text, "cold.jpg", "cold", "face too small", "under the 80 px (Vision:MinFaceSize)");
         AssertRow(text, "notes.txt", "-", "unsupported", "only .jpg, .jpeg, .png");
-        Assert.Contains("4 added, 0 already there, 6 refused, of 10 file(s); 3 people, 4 face descriptor(s).", text, StringComparison.Ordinal);
+        AssertRow(text, "broken.jpg", "broken", "unsupported", "cannot decode it");
+        Assert.Contains("4 added, 0 already there, 7 refused, of 11 file(s); 3 people, 4 face descriptor(s).", text, StringComparison.Ordinal);
 
         Assert.Equal(FaceGallery.FilePermissions, File.GetUnixFileMode(GalleryPath));
         Assert.False(File.Exists(GalleryPath + ".tmp"));

@@ -1,23 +1,16 @@
-using KvsEdge.Access;
 using KvsEdge.Cloud;
 using KvsEdge.Fleet;
+using KvsEdge.Offline;
 using KvsEdge.Vision.Embedding;
 
-namespace KvsEdge.Offline;
-
-/// <summary>One photo's result on the local side; <paramref name="Person"/> is the gallery name it counts for.</summary>
-public sealed record LocalPhotoResult(string Source, string? Person, LocalPhotoOutcome Outcome, string Detail)
-{
-    /// <summary>The photo's face is in the gallery now (added by this run or before).</summary>
-    public bool Succeeded => Outcome is LocalPhotoOutcome.Added or LocalPhotoOutcome.AlreadyInGallery;
-}
+namespace KvsEdge.Cli;
 
 /// <summary>
 /// `faces add` and `faces sync` on the local side: each photo's descriptor (<see cref="LocalFaceEnroller"/>) goes into the
 /// gallery under its person (the file name stem, as the cloud side names faces). Adding keeps what the gallery holds and
 /// skips a photo whose descriptor is there already, so a second run adds nothing twice; syncing starts from an empty gallery.
 /// </summary>
-public sealed class LocalEnrolment(LocalFaceEnroller enroller, IEnrolmentPhotoDecoder decoder, Func<string, string> personOf)
+internal sealed class LocalEnrolment(LocalFaceEnroller enroller, IEnrolmentPhotoDecoder decoder, Func<string, string> personOf)
 {
     /// <summary>
     /// Descriptors closer than this are the same photo embedded again (the same build gives identical values; x64 and
@@ -123,7 +116,7 @@ public sealed class LocalEnrolment(LocalFaceEnroller enroller, IEnrolmentPhotoDe
 }
 
 /// <summary>The gallery file under the state directory, as the CLI reads and writes it.</summary>
-public static class LocalGalleryFile
+internal static class LocalGalleryFile
 {
     public static string PathIn(string stateDirectory) => Path.Combine(stateDirectory, FaceGallery.FileName);
 
@@ -169,26 +162,3 @@ public static class LocalGalleryFile
     }
 }
 
-/// <summary>Which person a photo's file name stem enrols.</summary>
-public static class EnrolmentNames
-{
-    /// <summary>
-    /// The allow-listed person the policy would map the stem to (aliases, then the longest prefix ending at an
-    /// `Access:IdSeparators` character), else the stem up to its first separator: `alice_2` and `alice-front` are alice.
-    /// </summary>
-    public static Func<string, string> PersonOf(AccessOptions access)
-    {
-        ArgumentNullException.ThrowIfNull(access);
-        var mapper = new ExternalIdMapper(access.People.Keys, access.Aliases, access.IdSeparators);
-        string separators = access.IdSeparators ?? string.Empty;
-        return stem => mapper.Map(stem) ?? StemPerson(stem, separators);
-    }
-
-    /// <summary>The stem up to its first separator (the whole stem when it has none or starts with one).</summary>
-    public static string StemPerson(string stem, string separators)
-    {
-        ArgumentNullException.ThrowIfNull(stem);
-        int i = string.IsNullOrEmpty(separators) ? -1 : stem.IndexOfAny(separators.ToCharArray());
-        return i > 0 ? stem[..i] : stem;
-    }
-}

@@ -285,7 +285,7 @@ public static class CloudCommands
         FacesListAsync(context, localOnly: false, cancellationToken);
 
     internal static Task<int> FacesListAsync(CloudContext context, bool localOnly, CancellationToken cancellationToken) =>
-        localOnly ? Task.FromResult(ListLocal(context, [])) : WithCollectionAsync(context, ct => ListFacesAsync(context, ct), cancellationToken);
+        localOnly ? Task.FromResult(ListLocal(context, null)) : WithCollectionAsync(context, ct => ListFacesAsync(context, ct), cancellationToken);
 
     internal static Task<int> FacesRemoveAsync(CloudContext context, string name, CancellationToken cancellationToken) =>
         FacesRemoveAsync(context, name, localOnly: false, cancellationToken);
@@ -410,8 +410,11 @@ public static class CloudCommands
         return ListLocal(context, [.. faces.Select(f => f.ExternalImageId).OfType<string>()]);
     }
 
-    /// <summary>The local gallery's summary, then one row per person: their cloud photos and their local descriptors.</summary>
-    private static int ListLocal(CloudContext context, IReadOnlyList<string> cloudIds)
+    /// <summary>
+    /// The local gallery's summary, then one row per person: their cloud photos and their local descriptors
+    /// (<paramref name="cloudIds"/> null: the collection was not asked, `--local-only`).
+    /// </summary>
+    private static int ListLocal(CloudContext context, IReadOnlyList<string>? cloudIds)
     {
         var gallery = LocalFaceCommands.List(context);
         if (context.LocalFaces is null)
@@ -419,16 +422,16 @@ public static class CloudCommands
             return ExitCodes.Ok;
         }
 
-        var cloud = cloudIds.GroupBy(context.PersonOf, StringComparer.OrdinalIgnoreCase)
+        var cloud = (cloudIds ?? []).GroupBy(context.PersonOf, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.Order(StringComparer.Ordinal).ToList(), StringComparer.OrdinalIgnoreCase);
         var people = cloud.Keys.Concat(gallery?.People ?? []).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList();
-        var table = new Table().AddColumns("Person", "Cloud faces (ExternalImageId)", "Local descriptors");
+        var table = new Table().AddColumns("Person", cloudIds is null ? "Cloud faces (not listed: --local-only)" : "Cloud faces (ExternalImageId)", "Local descriptors");
         foreach (var person in people)
         {
             int local = gallery?.People.Where(p => string.Equals(p, person, StringComparison.OrdinalIgnoreCase)).Sum(p => gallery.DescriptorsOf(p).Count) ?? 0;
             table.AddRow(
                 new Text(person),
-                new Text(cloud.TryGetValue(person, out var ids) ? string.Join(", ", ids) : "-"),
+                new Text(cloudIds is null ? "?" : cloud.TryGetValue(person, out var ids) ? string.Join(", ", ids) : "-"),
                 new Text(local == 0 ? "-" : local.ToString(CultureInfo.InvariantCulture)));
         }
 

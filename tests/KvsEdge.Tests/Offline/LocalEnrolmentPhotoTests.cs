@@ -163,6 +163,7 @@ public sealed class LocalEnrolmentPhotoTests(LocalEnrolmentModelsFixture models,
         var list = await _verb.RunAsync((c, ct) => CloudCommands.FacesListAsync(c, localOnly: true, ct));
         Assert.Equal(ExitCodes.Ok, list.ExitCode);
         Assert.Contains("2 people, 2 face descriptor(s), model 55533b28a958", list.Output, StringComparison.Ordinal);
+        Assert.Contains(list.Output.Split('\n'), l => l.Split(['│', '|']).Select(c => c.Trim()).SequenceEqual(["", "jesper", "?", "1", ""]));
 
         var removed = await _verb.RunAsync((c, ct) => CloudCommands.FacesRemoveAsync(c, "Grace", localOnly: true, ct));
 

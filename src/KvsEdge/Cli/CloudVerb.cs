@@ -44,7 +44,10 @@ public sealed record CloudContext(CloudOptions Cloud, AwsClientFactory Clients, 
 /// <summary>Where `faces` finds the local side's models, and what makes an enrolment face usable.</summary>
 public sealed record LocalFaceSettings(string EmbedderModelPath, string DetectorModelPath, KvsEdge.Offline.LocalEnrolmentRules Rules)
 {
-    /// <summary>The packaged or cached models and the appliance's `Vision` settings from <paramref name="configuration"/>.</summary>
+    /// <summary>
+    /// The models (`Recognition:Local:ModelPath`, `Vision:ModelPath`, else the packaged ones, else the build caches) and
+    /// the appliance's `Vision:MinFaceSize` and `Vision:MinScore` from <paramref name="configuration"/>.
+    /// </summary>
     public static LocalFaceSettings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -62,7 +65,11 @@ public sealed record LocalFaceSettings(string EmbedderModelPath, string Detector
         string detector = configuration["Vision:ModelPath"] is { Length: > 0 } configured ? configured
             : File.Exists(KvsEdge.Vision.VisionOptions.PackagedModelPath) ? KvsEdge.Vision.VisionOptions.PackagedModelPath
             : KvsEdge.Vision.BlazeFace.BlazeFaceModel.CachePath();
-        return new LocalFaceSettings(KvsEdge.Vision.Embedding.FaceEmbedderModel.DefaultPath(), detector, rules);
+        // The key the appliance loads the embedder from (feat/offline-decide), so both read the same model.
+        string embedder = configuration["Recognition:Local:ModelPath"] is { Length: > 0 } model
+            ? model
+            : KvsEdge.Vision.Embedding.FaceEmbedderModel.DefaultPath();
+        return new LocalFaceSettings(embedder, detector, rules);
     }
 }
 

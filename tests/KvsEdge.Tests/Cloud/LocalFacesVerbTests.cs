@@ -6,6 +6,7 @@ using KvsEdge.Common;
 using KvsEdge.Offline;
 using KvsEdge.TestSupport;
 using KvsEdge.Tests.Aws;
+using Microsoft.Extensions.Configuration;
 
 namespace KvsEdge.Tests.Cloud;
 
@@ -197,6 +198,26 @@ public sealed class LocalFacesVerbTests : IAsyncLifetime
         access.Aliases["front-door-cam"] = "Bob";
 
         Assert.Equal(person, EnrolmentNames.PersonOf(access)(stem));
+    }
+
+    [Fact]
+    public void The_local_side_reads_the_appliances_model_paths_and_vision_settings()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Recognition:Local:ModelPath"] = "/opt/models/embedder.onnx",
+            ["Vision:ModelPath"] = "/opt/models/blazeface.onnx",
+            ["Vision:MinFaceSize"] = "120",
+            ["Vision:MinScore"] = "0.9",
+        }).Build();
+
+        var settings = LocalFaceSettings.From(configuration);
+
+        Assert.Equal("/opt/models/embedder.onnx", settings.EmbedderModelPath);
+        Assert.Equal("/opt/models/blazeface.onnx", settings.DetectorModelPath);
+        Assert.Equal(120, settings.Rules.MinFaceSize);
+        Assert.Equal(0.9f, settings.Rules.MinScore);
+        Assert.Equal(0.5f, settings.Rules.CountScore);
     }
 
     // The cells after the person's name in the per-person table.

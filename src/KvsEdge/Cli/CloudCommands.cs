@@ -9,7 +9,7 @@ using Spectre.Console.Rendering;
 namespace KvsEdge.Cli;
 
 /// <summary>
-/// `cloud up|status|down`, `faces add|list|remove`, `processor start|stop|status` and `clip`: thin wiring over
+/// `cloud up|status|down`, `faces add|list|remove|sync` (with the local gallery's side in <see cref="LocalFaceCommands"/>), `processor start|stop|status` and `clip`: thin wiring over
 /// <see cref="CloudSetup"/>, <see cref="FaceIndexer"/>, <see cref="StreamProcessorControl"/> and <see cref="ClipDownloader"/>,
 /// rendered with Spectre.Console. Each body takes a <see cref="CloudContext"/>, so tests can run it in-process.
 /// </summary>
@@ -42,12 +42,31 @@ public static class CloudCommands
         root.Subcommands.Add(cloud);
         FleetCommands.AddTo(root, Verb);
 
-        var faces = new Command("faces", "Manage the face collection.");
+        var faces = new Command("faces", "Manage the face collection and the on-device (local) face gallery.");
         var source = new Argument<string>("source") { Description = "A folder, or s3://bucket/prefix, of name.jpg / name.jpeg / name.png photos (alice.jpg, alice_2.jpg)." };
-        faces.Subcommands.Add(Verb("add", "Index each photo under its file name (MaxFaces 1) and report per file.", (c, p, ct) => FacesAddAsync(c, p.GetValue(source)!, ct), source));
-        faces.Subcommands.Add(Verb("list", "List the faces in the collection.", FacesListAsync));
+        var addLocalOnly = LocalOnlyOption();
+        faces.Subcommands.Add(Verb(
+            "add",
+            "Index each photo under its file name (MaxFaces 1) and, when the face embedder model is built, add its face to the local gallery; report per file.",
+            (c, p, ct) => FacesAddAsync(c, p.GetValue(source)!, p.GetValue(addLocalOnly), ct),
+            source,
+            addLocalOnly));
+        var listLocalOnly = LocalOnlyOption();
+        faces.Subcommands.Add(Verb("list", "List the faces in the collection and the people in the local gallery.", (c, p, ct) => FacesListAsync(c, p.GetValue(listLocalOnly), ct), listLocalOnly));
         var name = new Argument<string>("name") { Description = "The person: removes name, name_2, name-front, …" };
-        faces.Subcommands.Add(Verb("remove", "Remove every face of one person.", (c, p, ct) => FacesRemoveAsync(c, p.GetValue(name)!, ct), name));
+        var removeLocalOnly = LocalOnlyOption();
+        faces.Subcommands.Add(Verb(
+            "remove",
+            "Remove every face of one person from the collection and the local gallery.",
+            (c, p, ct) => FacesRemoveAsync(c, p.GetValue(name)!, p.GetValue(removeLocalOnly), ct),
+            name,
+            removeLocalOnly));
+        var syncSource = new Argument<string>("source") { Description = "The folder, or s3://bucket/prefix, the door's people were enrolled from." };
+        faces.Subcommands.Add(Verb(
+            "sync",
+            "Rebuild this device's local gallery from the photos (no Rekognition call): exactly the faces of these photos.",
+            (c, p, ct) => FacesSyncAsync(c, p.GetValue(syncSource)!, ct),
+            syncSource));
         root.Subcommands.Add(faces);
 
         var processor = new Command("processor", "Start, stop or inspect the Rekognition stream processor.");
@@ -67,6 +86,9 @@ public static class CloudCommands
             (c, p, ct) => ClipAsync(c, new ClipArguments(p.GetValue(last), p.GetValue(from), p.GetValue(to), p.GetValue(output)!, p.GetValue(window)), ct),
             last, from, to, output, window));
     }
+
+    private static Option<bool> LocalOnlyOption() =>
+        new("--local-only") { Description = "The local gallery only: no AWS call (enrol a door that has no cloud, or before it has one)." };
 
     private static Command Verb(string name, string description, Func<CloudContext, CancellationToken, Task<int>> body) =>
         Verb(name, description, (c, _, ct) => body(c, ct));
@@ -210,13 +232,72 @@ public static class CloudCommands
     }
 
     internal static Task<int> FacesAddAsync(CloudContext context, string source, CancellationToken cancellationToken) =>
-        WithCollectionAsync(context, ct => AddFacesAsync(context, source, ct), cancellationToken);
+        FacesAddAsync(context, source, localOnly: false, cancellationToken);
+
+    internal static async Task<int> FacesAddAsync(CloudContext context, string source, bool localOnly, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(source);
+        return await WithPhotosAsync(context, source, async photos =>
+        {
+            int cloud = ExitCodes.Ok;
+            bool cloudAny = false;
+            if (!localOnly)
+            {
+                cloud = await WithCollectionAsync(
+                    context,
+                    async ct =>
+                    {
+                        (int code, cloudAny) = await IndexFacesAsync(context, photos, ct).ConfigureAwait(false);
+                        return code;
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                if (cloud is not (ExitCodes.Ok or ExitCodes.SomeNotDone))
+                {
+                    return cloud;
+                }
+            }
+
+            var (local, localAny) = await LocalFaceCommands.AddAsync(context, source, photos, rebuild: false, required: localOnly, cancellationToken)
+                .ConfigureAwait(false);
+            if (cloudAny || localAny)
+            {
+                RecordEnrollmentSource(context, source);
+            }
+
+            return Worst(cloud, local);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>`faces sync`: the local gallery made again from <paramref name="source"/> alone (no cloud call).</summary>
+    internal static async Task<int> FacesSyncAsync(CloudContext context, string source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(source);
+        return await WithPhotosAsync(
+            context,
+            source,
+            async photos => (await LocalFaceCommands.AddAsync(context, source, photos, rebuild: true, required: true, cancellationToken).ConfigureAwait(false)).ExitCode,
+            cancellationToken).ConfigureAwait(false);
+    }
 
     internal static Task<int> FacesListAsync(CloudContext context, CancellationToken cancellationToken) =>
-        WithCollectionAsync(context, ct => ListFacesAsync(context, ct), cancellationToken);
+        FacesListAsync(context, localOnly: false, cancellationToken);
+
+    internal static Task<int> FacesListAsync(CloudContext context, bool localOnly, CancellationToken cancellationToken) =>
+        localOnly ? Task.FromResult(ListLocal(context, null)) : WithCollectionAsync(context, ct => ListFacesAsync(context, ct), cancellationToken);
 
     internal static Task<int> FacesRemoveAsync(CloudContext context, string name, CancellationToken cancellationToken) =>
-        WithCollectionAsync(context, ct => RemoveFacesAsync(context, name, ct), cancellationToken);
+        FacesRemoveAsync(context, name, localOnly: false, cancellationToken);
+
+    internal static Task<int> FacesRemoveAsync(CloudContext context, string name, bool localOnly, CancellationToken cancellationToken) =>
+        localOnly ? RemoveFacesAsync(context, name, localOnly, cancellationToken) : WithCollectionAsync(context, ct => RemoveFacesAsync(context, name, localOnly, ct), cancellationToken);
+
+    // A failure outranks a partial result, which outranks success.
+    private static int Worst(int a, int b) =>
+        a is not (ExitCodes.Ok or ExitCodes.SomeNotDone) ? a
+        : b is not (ExitCodes.Ok or ExitCodes.SomeNotDone) ? b
+        : Math.Max(a, b);
 
     /// <summary>A missing collection is a step not yet done, not a failure to explain with a service error.</summary>
     private static async Task<int> WithCollectionAsync(CloudContext context, Func<CancellationToken, Task<int>> body, CancellationToken cancellationToken)
@@ -234,13 +315,9 @@ public static class CloudCommands
         }
     }
 
-    private static async Task<int> AddFacesAsync(CloudContext context, string source, CancellationToken cancellationToken)
+    /// <summary>Lists the photos of a folder or S3 prefix (the S3 client stays open while <paramref name="body"/> reads them).</summary>
+    private static async Task<int> WithPhotosAsync(CloudContext context, string source, Func<IReadOnlyList<FacePhotoSource>, Task<int>> body, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(source);
-        using var rekognition = context.Clients.CreateRekognition();
-        var indexer = new FaceIndexer(rekognition, context.Retry, context.Cloud.CollectionId, context.IdSeparators, context.LoggerFactory.CreateLogger<FaceIndexer>());
-
         IReadOnlyList<FacePhotoSource> photos;
         S3PhotoBucket? s3 = null;
         try
@@ -266,39 +343,41 @@ public static class CloudCommands
                 return ExitCodes.Failure;
             }
 
-            IReadOnlyList<FacePhotoResult> results = [];
-            await context.Console.Progress().StartAsync(async progress =>
-            {
-                var task = progress.AddTask("Indexing faces", maxValue: photos.Count);
-                results = await indexer.AddAsync(photos, _ => task.Increment(1), cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-
-            var table = new Table().AddColumns("File", "ExternalImageId", "Result", "Detail");
-            foreach (var result in results)
-            {
-                table.AddRow(
-                    new Text(result.Source),
-                    new Text(result.ExternalImageId ?? "-"),
-                    new Markup(result.Succeeded ? $"[green]{Word(result.Outcome)}[/]" : $"[red]{Word(result.Outcome)}[/]"),
-                    new Text(result.FaceId is null ? result.Detail : $"{result.Detail} (FaceId {result.FaceId})"));
-            }
-
-            context.Console.Write(table);
-            var failed = results.Count(r => !r.Succeeded);
-            if (results.Any(r => r.Succeeded))
-            {
-                RecordEnrollmentSource(context, source);
-            }
-
-            context.Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{results.Count(r => r.Outcome == FacePhotoOutcome.Indexed)} indexed, {results.Count(r => r.Outcome == FacePhotoOutcome.AlreadyIndexed)} already indexed, {failed} not indexed, of {results.Count} file(s)."));
-            return failed == 0 ? ExitCodes.Ok : ExitCodes.SomeNotDone;
+            return await body(photos).ConfigureAwait(false);
         }
         finally
         {
             s3?.Dispose();
         }
+    }
+
+    private static async Task<(int ExitCode, bool AnyIndexed)> IndexFacesAsync(CloudContext context, IReadOnlyList<FacePhotoSource> photos, CancellationToken cancellationToken)
+    {
+        using var rekognition = context.Clients.CreateRekognition();
+        var indexer = new FaceIndexer(rekognition, context.Retry, context.Cloud.CollectionId, context.IdSeparators, context.LoggerFactory.CreateLogger<FaceIndexer>());
+        IReadOnlyList<FacePhotoResult> results = [];
+        await context.Console.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask("Indexing faces", maxValue: photos.Count);
+            results = await indexer.AddAsync(photos, _ => task.Increment(1), cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+
+        var table = new Table().AddColumns("File", "ExternalImageId", "Result", "Detail");
+        foreach (var result in results)
+        {
+            table.AddRow(
+                new Text(result.Source),
+                new Text(result.ExternalImageId ?? "-"),
+                new Markup(result.Succeeded ? $"[green]{Word(result.Outcome)}[/]" : $"[red]{Word(result.Outcome)}[/]"),
+                new Text(result.FaceId is null ? result.Detail : $"{result.Detail} (FaceId {result.FaceId})"));
+        }
+
+        context.Console.Write(table);
+        var failed = results.Count(r => !r.Succeeded);
+        context.Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{results.Count(r => r.Outcome == FacePhotoOutcome.Indexed)} indexed, {results.Count(r => r.Outcome == FacePhotoOutcome.AlreadyIndexed)} already indexed, {failed} not indexed, of {results.Count} file(s)."));
+        return (failed == 0 ? ExitCodes.Ok : ExitCodes.SomeNotDone, results.Any(r => r.Succeeded));
     }
 
     // The `sync-faces` IoT job indexes from here again; a state directory this user cannot write is only a warning.
@@ -328,23 +407,72 @@ public static class CloudCommands
 
         context.Console.Write(table);
         context.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{faces.Count} face(s) in collection {context.Cloud.CollectionId}."));
+        return ListLocal(context, [.. faces.Select(f => f.ExternalImageId).OfType<string>()]);
+    }
+
+    /// <summary>
+    /// The local gallery's summary, then one row per person: their cloud photos and their local descriptors
+    /// (<paramref name="cloudIds"/> null: the collection was not asked, `--local-only`).
+    /// </summary>
+    private static int ListLocal(CloudContext context, IReadOnlyList<string>? cloudIds)
+    {
+        var gallery = LocalFaceCommands.List(context);
+        if (context.LocalFaces is null)
+        {
+            return ExitCodes.Ok;
+        }
+
+        var cloud = (cloudIds ?? []).GroupBy(context.PersonOf, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Order(StringComparer.Ordinal).ToList(), StringComparer.OrdinalIgnoreCase);
+        var people = cloud.Keys.Concat(gallery?.People ?? []).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList();
+        var table = new Table().AddColumns("Person", cloudIds is null ? "Cloud faces (not listed: --local-only)" : "Cloud faces (ExternalImageId)", "Local descriptors");
+        foreach (var person in people)
+        {
+            int local = gallery?.People.Where(p => string.Equals(p, person, StringComparison.OrdinalIgnoreCase)).Sum(p => gallery.DescriptorsOf(p).Count) ?? 0;
+            table.AddRow(
+                new Text(person),
+                new Text(cloudIds is null ? "?" : cloud.TryGetValue(person, out var ids) ? string.Join(", ", ids) : "-"),
+                new Text(local == 0 ? "-" : local.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        context.Console.Write(table);
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> RemoveFacesAsync(CloudContext context, string name, CancellationToken cancellationToken)
+    private static async Task<int> RemoveFacesAsync(CloudContext context, string name, bool localOnly, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using var rekognition = context.Clients.CreateRekognition();
-        var removed = await new FaceIndexer(rekognition, context.Retry, context.Cloud.CollectionId, context.IdSeparators, context.LoggerFactory.CreateLogger<FaceIndexer>())
-            .RemoveAsync(name, cancellationToken).ConfigureAwait(false);
-        if (removed.Count == 0)
+        IReadOnlyList<string> removed = [];
+        if (!localOnly)
         {
-            await Console.Error.WriteLineAsync($"error: no face of '{name}' is in collection {context.Cloud.CollectionId} (kvsedge faces list shows them).")
+            using var rekognition = context.Clients.CreateRekognition();
+            removed = await new FaceIndexer(rekognition, context.Retry, context.Cloud.CollectionId, context.IdSeparators, context.LoggerFactory.CreateLogger<FaceIndexer>())
+                .RemoveAsync(name, cancellationToken).ConfigureAwait(false);
+            if (removed.Count > 0)
+            {
+                context.Console.WriteLine($"Removed the faces of {name}: {string.Join(", ", removed)}.");
+            }
+        }
+
+        var local = await LocalFaceCommands.RemoveAsync(context, name).ConfigureAwait(false);
+        foreach (var (person, descriptors) in local ?? [])
+        {
+            context.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Removed {person} from the local gallery ({descriptors} face descriptor(s))."));
+        }
+
+        if (local is null)
+        {
+            return ExitCodes.Failure;
+        }
+
+        if (removed.Count == 0 && local.Count == 0)
+        {
+            var where = localOnly ? "the local gallery" : context.LocalFaces is null ? $"collection {context.Cloud.CollectionId}" : $"collection {context.Cloud.CollectionId} or the local gallery";
+            await Console.Error.WriteLineAsync($"error: no face of '{name}' is in {where} (kvsedge faces list shows them).")
                 .ConfigureAwait(false);
             return ExitCodes.Failure;
         }
 
-        context.Console.WriteLine($"Removed the faces of {name}: {string.Join(", ", removed)}.");
         return ExitCodes.Ok;
     }
 

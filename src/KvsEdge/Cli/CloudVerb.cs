@@ -30,6 +30,47 @@ public sealed record CloudContext(CloudOptions Cloud, AwsClientFactory Clients, 
 
     /// <summary>`Iot:ThingName`, else `Device:Id`: the default IoT thing name of `cloud up --iot`.</summary>
     public string DeviceId { get; init; } = new DeviceOptions().Id;
+
+    /// <summary>The person a photo's file name stem enrols (`faces list` groups by it, the local gallery is keyed by it).</summary>
+    public Func<string, string> PersonOf { get; init; } = stem => KvsEdge.Offline.EnrolmentNames.StemPerson(stem, new AccessOptions().IdSeparators);
+
+    /// <summary>
+    /// The local gallery's models and rules for `faces add|list|remove|sync` (issue 16); null leaves the local side out
+    /// (tests of the cloud side alone). The CLI always sets it.
+    /// </summary>
+    public LocalFaceSettings? LocalFaces { get; init; }
+}
+
+/// <summary>Where `faces` finds the local side's models, and what makes an enrolment face usable.</summary>
+public sealed record LocalFaceSettings(string EmbedderModelPath, string DetectorModelPath, KvsEdge.Offline.LocalEnrolmentRules Rules)
+{
+    /// <summary>
+    /// The models (`Recognition:Local:ModelPath`, `Vision:ModelPath`, else the packaged ones, else the build caches) and
+    /// the appliance's `Vision:MinFaceSize` and `Vision:MinScore` from <paramref name="configuration"/>.
+    /// </summary>
+    public static LocalFaceSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var rules = new KvsEdge.Offline.LocalEnrolmentRules();
+        if (int.TryParse(configuration["Vision:MinFaceSize"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int size) && size > 0)
+        {
+            rules = rules with { MinFaceSize = size };
+        }
+
+        if (float.TryParse(configuration["Vision:MinScore"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float score) && score is > 0 and <= 1)
+        {
+            rules = rules with { MinScore = score, CountScore = Math.Min(rules.CountScore, score) };
+        }
+
+        string detector = configuration["Vision:ModelPath"] is { Length: > 0 } configured ? configured
+            : File.Exists(KvsEdge.Vision.VisionOptions.PackagedModelPath) ? KvsEdge.Vision.VisionOptions.PackagedModelPath
+            : KvsEdge.Vision.BlazeFace.BlazeFaceModel.CachePath();
+        // The key the appliance loads the embedder from (feat/offline-decide), so both read the same model.
+        string embedder = configuration["Recognition:Local:ModelPath"] is { Length: > 0 } model
+            ? model
+            : KvsEdge.Vision.Embedding.FaceEmbedderModel.DefaultPath();
+        return new LocalFaceSettings(embedder, detector, rules);
+    }
 }
 
 /// <summary>
@@ -63,6 +104,8 @@ public static class CloudVerb
                 DeviceId = configuration["Iot:ThingName"] is { Length: > 0 } thing ? thing
                     : configuration[$"{DeviceOptions.SectionName}:Id"] is { Length: > 0 } id ? id : new DeviceOptions().Id,
                 Mode = CloudModes.Resolve(cloud.Mode, sources),
+                PersonOf = KvsEdge.Offline.EnrolmentNames.PersonOf(access),
+                LocalFaces = LocalFaceSettings.From(configuration),
                 StateDirectory = configuration[$"{DeviceOptions.SectionName}:StateDirectory"] is { Length: > 0 } state ? state : new DeviceOptions().StateDirectory,
                 // Warnings only, on stderr: the tables on stdout already say what happened step by step.
                 LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging => logging

@@ -19,8 +19,16 @@ internal static partial class SecretFiles
     /// <returns>The owner given: the service user, or null when the file stays with the current user.</returns>
     public static string? Write(string path, string text, string serviceUser = ServiceUser)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(text);
+        return Write(path, Encoding.ASCII.GetBytes(text), serviceUser);
+    }
+
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> (replacing it atomically), mode 0600.</summary>
+    /// <returns>The owner given: the service user, or null when the file stays with the current user.</returns>
+    public static string? Write(string path, byte[] content, string serviceUser = ServiceUser)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(content);
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
@@ -34,7 +42,7 @@ internal static partial class SecretFiles
 
         using (var stream = new FileStream(temp, options))
         {
-            stream.Write(Encoding.ASCII.GetBytes(text));
+            stream.Write(content);
             stream.Flush(flushToDisk: true);
         }
 

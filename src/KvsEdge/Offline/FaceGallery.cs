@@ -261,6 +261,15 @@ public sealed class FaceGallery
         return Parse(content, path, modelSha256);
     }
 
+    /// <summary>
+    /// The model SHA-256 a gallery file's header names (lower-case hex), without checking anything else; null when the
+    /// bytes are too short or lack the magic. For tools that must read a gallery without the model (listing, removing).
+    /// </summary>
+    public static string? ModelSha256Of(ReadOnlySpan<byte> content) =>
+        content.Length >= HeaderLength && content[..Magic.Length].SequenceEqual(Magic)
+            ? Convert.ToHexStringLower(content.Slice(Magic.Length + 4, 32))
+            : null;
+
     /// <summary>As <see cref="Load"/>, from bytes; <paramref name="source"/> names them in errors.</summary>
     /// <exception cref="FaceGalleryException">The bytes are not a usable gallery.</exception>
     public static FaceGallery Parse(ReadOnlySpan<byte> content, string source, string modelSha256)

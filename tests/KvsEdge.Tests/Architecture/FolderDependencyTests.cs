@@ -29,7 +29,8 @@ public sealed partial class FolderDependencyTests
         ["Iot"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Recognition"],
         ["Fleet"] = ["Common", "Access", "Door", "Status", "Cloud", "Iot"],
         ["Demo"] = ["Common"],
-        ["Offline"] = ["Common"],
+        // Vision: the KvsEdge.Vision project (detector, embedder), whose namespaces this rule cannot tell from the folder.
+        ["Offline"] = ["Common", "Access", "Vision"],
         ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Demo", "Snapshots"],
         ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Fleet", "Demo", "Hosting", "Snapshots", "Offline"],
     };

@@ -1,0 +1,35 @@
+namespace KvsEdge.Vision.Embedding;
+
+/// <summary>
+/// Where scripts/build-face-embedder.sh puts the model: ${KVSEDGE_MODEL_CACHE:-$HOME/.cache/kvsedge/models}/dlib-face-resnet-v1/,
+/// with its LICENSE and ORIGIN beside it; a package would ship the same directory under /usr/share/kvsedge/models.
+/// </summary>
+public static class FaceEmbedderModel
+{
+    public const string DirectoryName = "dlib-face-resnet-v1";
+    public const string FileName = "dlib_face_recognition_resnet_model_v1.onnx";
+
+    /// <summary>Where a package installs the model (not shipped yet: docs/offline.md).</summary>
+    public const string PackagedPath = "/usr/share/kvsedge/models/" + DirectoryName + "/" + FileName;
+
+    /// <summary>The script that builds the model into the cache.</summary>
+    public const string BuildScript = "scripts/build-face-embedder.sh";
+
+    /// <summary>The cache directory of the model, from KVSEDGE_MODEL_CACHE or the user's home.</summary>
+    public static string CacheDirectory()
+    {
+        string? root = Environment.GetEnvironmentVariable("KVSEDGE_MODEL_CACHE");
+        if (string.IsNullOrEmpty(root))
+        {
+            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "kvsedge", "models");
+        }
+
+        return Path.Combine(root, DirectoryName);
+    }
+
+    /// <summary>The model file in <see cref="CacheDirectory"/>.</summary>
+    public static string CachePath() => Path.Combine(CacheDirectory(), FileName);
+
+    /// <summary>The packaged model when installed, else the cache (which may not exist either).</summary>
+    public static string DefaultPath() => File.Exists(PackagedPath) ? PackagedPath : CachePath();
+}

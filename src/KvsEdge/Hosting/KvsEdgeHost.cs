@@ -5,6 +5,7 @@ using KvsEdge.Camera;
 using KvsEdge.Cloud;
 using KvsEdge.Door;
 using KvsEdge.Iot;
+using KvsEdge.Offline;
 using KvsEdge.Recognition;
 using KvsEdge.Snapshots;
 using KvsEdge.Status;
@@ -196,6 +197,7 @@ public static class KvsEdgeHost
             return new ImageApiBudget(
                 o.MaxCallsPerMinute, o.MaxCallsPerDay, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory);
         });
+        services.AddLocalRecognition(configuration);
         services.AddSingleton<ImageApiFaceMatchSource>();
         services.AddHostedService(sp => sp.GetRequiredService<ImageApiFaceMatchSource>());
         // Trigger sources start after the source that reads them.

@@ -33,11 +33,15 @@ public sealed class LocalRecognitionOptions
     /// <summary>Consecutive frames of one tracked face that must name the same person before the policy sees a local match.</summary>
     public int MinAgreeingFrames { get; set; } = 3;
 
+    /// <summary>The embedder model (`dlib_face_recognition_resnet_model_v1.onnx`); empty: the packaged path, then the build cache.</summary>
+    public string? ModelPath { get; set; }
+
     /// <summary>The threshold for <paramref name="person"/>: their override, else <see cref="Threshold"/>.</summary>
     public float ThresholdOf(string person) => Thresholds.TryGetValue(person, out float t) ? t : Threshold;
 
     /// <summary>Adds a failure naming the key for every value out of range.</summary>
-    public void Validate(List<string> failures)
+    /// <param name="sources">`Recognition:Source`'s sources, for the cross-check (null: not checked).</param>
+    public void Validate(List<string> failures, IReadOnlyList<string>? sources = null)
     {
         ArgumentNullException.ThrowIfNull(failures);
         const string Prefix = RecognitionOptions.SectionName + ":Local:";
@@ -64,11 +68,10 @@ public sealed class LocalRecognitionOptions
             failures.Add($"{Prefix}MinAgreeingFrames must be 1-30 (got {MinAgreeingFrames}).");
         }
 
-        if (Enabled)
+        if (Enabled && sources is not null && !sources.Contains(RecognitionSources.ImageApi))
         {
-            // Only the gallery and its lookup exist so far: accepting the switch would promise an offline door that
-            // nothing implements yet.
-            failures.Add($"{Prefix}Enabled: local recognition is not available in this version yet (issue 16); remove the key or set it to false.");
+            // Local matching works on the detector's face crops, which only the image-API source searches.
+            failures.Add($"{Prefix}Enabled needs Recognition:Source to include '{RecognitionSources.ImageApi}' (and Vision:Enabled).");
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class RecognitionOptionsValidator : IValidateOptions<RecognitionOp
             source.Validate(options, sources.Contains(source.Name), failures);
         }
 
-        options.Local.Validate(failures);
+        options.Local.Validate(failures, sources);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

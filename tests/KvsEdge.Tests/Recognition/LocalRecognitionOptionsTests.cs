@@ -64,10 +64,18 @@ public sealed class LocalRecognitionOptionsTests
     }
 
     [Fact]
-    public void Enabling_local_recognition_is_refused_until_the_decision_path_exists()
+    public void Enabling_local_recognition_is_accepted_with_the_image_api_source()
     {
-        var result = Validate(new LocalRecognitionOptions { Enabled = true });
+        var result = Validate(new LocalRecognitionOptions { Enabled = true, Mode = "second-opinion" });
 
-        Assert.Contains(result.Failures!, f => f.StartsWith("Recognition:Local:Enabled", StringComparison.Ordinal));
+        Assert.True(result.Succeeded, string.Join("; ", result.Failures ?? []));
+    }
+
+    [Fact]
+    public void Enabling_local_recognition_without_the_image_api_source_is_refused_naming_the_key()
+    {
+        var result = new RecognitionOptionsValidator().Validate(null, new RecognitionOptions { Source = "kinesis", Local = { Enabled = true } });
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Recognition:Local:Enabled needs Recognition:Source", StringComparison.Ordinal));
     }
 }

@@ -34,8 +34,9 @@ public sealed class LocalFaceMatcher
     /// <summary>
     /// One frame of the face <paramref name="trackKey"/> (stable across the frames of one face, e.g. one search and face
     /// index): its descriptor, the face's size in camera pixels, and the gallery to match against (null: none usable).
+    /// The same frame seen twice (<paramref name="frameTime"/> unchanged) counts once.
     /// </summary>
-    public LocalMatch Observe(string trackKey, ReadOnlySpan<float> descriptor, float faceSize, FaceGallery? gallery)
+    public LocalMatch Observe(string trackKey, DateTimeOffset frameTime, ReadOnlySpan<float> descriptor, float faceSize, FaceGallery? gallery)
     {
         ArgumentNullException.ThrowIfNull(trackKey);
         if (gallery is null)
@@ -58,7 +59,7 @@ public sealed class LocalFaceMatcher
             GalleryMatchOutcome.Ambiguous => LocalMatchOutcome.Ambiguous,
             _ => LocalMatchOutcome.NoMatch,
         };
-        int agreeing = Agree(trackKey, answer, nearest.Person);
+        int agreeing = Agree(trackKey, frameTime, answer, nearest.Person);
         bool settled = agreeing >= _options.MinAgreeingFrames;
         return new LocalMatch(
             settled ? answer : LocalMatchOutcome.Pending,
@@ -79,7 +80,7 @@ public sealed class LocalFaceMatcher
         }
     }
 
-    private int Agree(string trackKey, LocalMatchOutcome answer, string? person)
+    private int Agree(string trackKey, DateTimeOffset frameTime, LocalMatchOutcome answer, string? person)
     {
         long now = _time.GetTimestamp();
         lock (_gate)
@@ -89,7 +90,14 @@ public sealed class LocalFaceMatcher
                 && string.Equals(track.Person, person, StringComparison.Ordinal)
                 && _time.GetElapsedTime(track.LastSeen, now) <= AgreementWindow)
             {
-                track.Count++;
+                // A frame handed over twice (the trigger's look, then the detector's newest, when no newer one came) is
+                // one frame: a still photo must not agree with itself.
+                if (frameTime != track.LastFrame)
+                {
+                    track.Count++;
+                    track.LastFrame = frameTime;
+                }
+
                 track.LastSeen = now;
                 return track.Count;
             }
@@ -103,7 +111,7 @@ public sealed class LocalFaceMatcher
                 }
             }
 
-            _tracks[trackKey] = new Track(answer, person) { Count = 1, LastSeen = now };
+            _tracks[trackKey] = new Track(answer, person) { Count = 1, LastSeen = now, LastFrame = frameTime };
             return 1;
         }
     }
@@ -117,5 +125,7 @@ public sealed class LocalFaceMatcher
         public int Count { get; set; }
 
         public long LastSeen { get; set; }
+
+        public DateTimeOffset LastFrame { get; set; }
     }
 }

@@ -149,8 +149,8 @@ public sealed partial class LocalRecognition : IDisposable
         _watcher = watcher;
     }
 
-    /// <summary>The local opinion of one frame of the face <paramref name="trackKey"/>.</summary>
-    public LocalMatch Evaluate(string trackKey, FaceChip? chip)
+    /// <summary>The local opinion of the frame captured at <paramref name="frameTime"/> of the face <paramref name="trackKey"/>.</summary>
+    public LocalMatch Evaluate(string trackKey, DateTimeOffset frameTime, FaceChip? chip)
     {
         FaceGallery? gallery = Gallery;
         LocalMatch match;
@@ -164,7 +164,7 @@ public sealed partial class LocalRecognition : IDisposable
         }
         else
         {
-            match = _matcher.Observe(trackKey, _describer.Describe(chip.Rgb), chip.FaceSize, gallery);
+            match = _matcher.Observe(trackKey, frameTime, _describer.Describe(chip.Rgb), chip.FaceSize, gallery);
         }
 
         Log.LocalOpinion(_logger, trackKey, match.Outcome, match.Nearest, match.Distance, match.Threshold, match.Detail);

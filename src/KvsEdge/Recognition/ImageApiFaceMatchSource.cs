@@ -379,7 +379,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
                 {
                     LocalMatch? opinion = LocalRecognitionModes.NeedsLocal(local.Mode, answer, cloud)
                         // One face of one search: the frames of a search agree or not (faces are ordered largest first).
-                        ? local.Evaluate(FormattableString.Invariant($"{trigger.Timestamp}#{i}"), current.Chips is { } chips && i < chips.Count ? chips[i] : null)
+                        ? local.Evaluate(FormattableString.Invariant($"{trigger.Timestamp}#{i}"), crop.CapturedAt, current.Chips is { } chips && i < chips.Count ? chips[i] : null)
                         : null;
                     observation = LocalRecognitionModes.Resolve(local.Mode, answer, cloud, opinion, l =>
                         LocalRecognitionModes.ToObservation(l, i, crop.CapturedAt, _time.GetUtcNow(), sequence));

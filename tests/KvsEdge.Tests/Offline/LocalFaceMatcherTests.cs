@@ -20,6 +20,11 @@ public sealed class LocalFaceMatcherTests
         return d;
     }
 
+    private DateTimeOffset _frame = new(2026, 12, 5, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A new camera frame's capture time (each call).</summary>
+    private DateTimeOffset NextFrame() => _frame = _frame.AddMilliseconds(200);
+
     internal static FaceGallery Gallery() => FaceGallery.Empty(Model)
         .WithPerson("alice", [Near(0)])
         .WithPerson("bob", [Near(1)]);
@@ -32,11 +37,11 @@ public sealed class LocalFaceMatcherTests
     {
         LocalFaceMatcher matcher = Matcher(frames: 3);
 
-        LocalMatch first = matcher.Observe("t#0", Near(0, 0.3f), 120, Gallery());
+        LocalMatch first = matcher.Observe("t#0", NextFrame(), Near(0, 0.3f), 120, Gallery());
         _time.Advance(TimeSpan.FromMilliseconds(200));
-        LocalMatch second = matcher.Observe("t#0", Near(0, 0.32f), 120, Gallery());
+        LocalMatch second = matcher.Observe("t#0", NextFrame(), Near(0, 0.32f), 120, Gallery());
         _time.Advance(TimeSpan.FromMilliseconds(200));
-        LocalMatch third = matcher.Observe("t#0", Near(0, 0.31f), 120, Gallery());
+        LocalMatch third = matcher.Observe("t#0", NextFrame(), Near(0, 0.31f), 120, Gallery());
 
         Assert.Equal((LocalMatchOutcome.Pending, 1), (first.Outcome, first.AgreeingFrames));
         Assert.Null(first.Person);
@@ -50,7 +55,7 @@ public sealed class LocalFaceMatcherTests
     [Fact]
     public void A_distance_at_the_threshold_is_no_match()
     {
-        LocalMatch match = Matcher(frames: 1, threshold: 0.5f).Observe("t#0", Near(0, 0.5f), 120, Gallery());
+        LocalMatch match = Matcher(frames: 1, threshold: 0.5f).Observe("t#0", NextFrame(), Near(0, 0.5f), 120, Gallery());
 
         Assert.Equal(LocalMatchOutcome.NoMatch, match.Outcome);
         Assert.Null(match.Person);
@@ -62,8 +67,8 @@ public sealed class LocalFaceMatcherTests
     {
         LocalFaceMatcher matcher = Matcher(frames: 1, perPerson: new(StringComparer.Ordinal) { ["alice"] = 0.3f });
 
-        Assert.Equal(LocalMatchOutcome.NoMatch, matcher.Observe("a", Near(0, 0.4f), 120, Gallery()).Outcome);
-        Assert.Equal(LocalMatchOutcome.Match, matcher.Observe("b", Near(1, 0.4f), 120, Gallery()).Outcome);
+        Assert.Equal(LocalMatchOutcome.NoMatch, matcher.Observe("a", NextFrame(), Near(0, 0.4f), 120, Gallery()).Outcome);
+        Assert.Equal(LocalMatchOutcome.Match, matcher.Observe("b", NextFrame(), Near(1, 0.4f), 120, Gallery()).Outcome);
     }
 
     [Fact]
@@ -71,9 +76,9 @@ public sealed class LocalFaceMatcherTests
     {
         LocalFaceMatcher matcher = Matcher(frames: 2);
 
-        matcher.Observe("t#0", Near(0, 0.2f), 120, Gallery());
-        LocalMatch bob = matcher.Observe("t#0", Near(1, 0.2f), 120, Gallery());
-        LocalMatch alice = matcher.Observe("t#0", Near(0, 0.2f), 120, Gallery());
+        matcher.Observe("t#0", NextFrame(), Near(0, 0.2f), 120, Gallery());
+        LocalMatch bob = matcher.Observe("t#0", NextFrame(), Near(1, 0.2f), 120, Gallery());
+        LocalMatch alice = matcher.Observe("t#0", NextFrame(), Near(0, 0.2f), 120, Gallery());
 
         Assert.Equal((LocalMatchOutcome.Pending, 1), (bob.Outcome, bob.AgreeingFrames));
         Assert.Equal((LocalMatchOutcome.Pending, 1), (alice.Outcome, alice.AgreeingFrames));
@@ -84,11 +89,25 @@ public sealed class LocalFaceMatcherTests
     {
         LocalFaceMatcher matcher = Matcher(frames: 2);
 
-        matcher.Observe("t#0", Near(0, 0.2f), 120, Gallery());
+        matcher.Observe("t#0", NextFrame(), Near(0, 0.2f), 120, Gallery());
         _time.Advance(LocalFaceMatcher.AgreementWindow + TimeSpan.FromMilliseconds(1));
-        LocalMatch late = matcher.Observe("t#0", Near(0, 0.2f), 120, Gallery());
+        LocalMatch late = matcher.Observe("t#0", NextFrame(), Near(0, 0.2f), 120, Gallery());
 
         Assert.Equal((LocalMatchOutcome.Pending, 1), (late.Outcome, late.AgreeingFrames));
+    }
+
+    [Fact]
+    public void The_same_frame_seen_twice_is_one_agreeing_frame()
+    {
+        LocalFaceMatcher matcher = Matcher(frames: 2);
+        DateTimeOffset frame = NextFrame();
+
+        matcher.Observe("t#0", frame, Near(0, 0.2f), 120, Gallery());
+        LocalMatch again = matcher.Observe("t#0", frame, Near(0, 0.2f), 120, Gallery());
+        LocalMatch next = matcher.Observe("t#0", NextFrame(), Near(0, 0.2f), 120, Gallery());
+
+        Assert.Equal((LocalMatchOutcome.Pending, 1), (again.Outcome, again.AgreeingFrames));
+        Assert.Equal((LocalMatchOutcome.Match, 2), (next.Outcome, next.AgreeingFrames));
     }
 
     [Fact]
@@ -96,8 +115,8 @@ public sealed class LocalFaceMatcherTests
     {
         LocalFaceMatcher matcher = Matcher(frames: 2);
 
-        matcher.Observe("t#0", Near(0, 0.2f), 120, Gallery());
-        LocalMatch other = matcher.Observe("t#1", Near(0, 0.2f), 120, Gallery());
+        matcher.Observe("t#0", NextFrame(), Near(0, 0.2f), 120, Gallery());
+        LocalMatch other = matcher.Observe("t#1", NextFrame(), Near(0, 0.2f), 120, Gallery());
 
         Assert.Equal(LocalMatchOutcome.Pending, other.Outcome);
     }
@@ -107,11 +126,11 @@ public sealed class LocalFaceMatcherTests
     {
         LocalFaceMatcher matcher = Matcher(frames: 1);
 
-        LocalMatch small = matcher.Observe("t#0", Near(0), MinFaceSize - 1, Gallery());
+        LocalMatch small = matcher.Observe("t#0", NextFrame(), Near(0), MinFaceSize - 1, Gallery());
 
         Assert.Equal(LocalMatchOutcome.Unusable, small.Outcome);
         Assert.Null(small.Person);
-        Assert.Equal(LocalMatchOutcome.Match, matcher.Observe("t#1", Near(0), MinFaceSize, Gallery()).Outcome);
+        Assert.Equal(LocalMatchOutcome.Match, matcher.Observe("t#1", NextFrame(), Near(0), MinFaceSize, Gallery()).Outcome);
     }
 
     [Fact]
@@ -121,11 +140,11 @@ public sealed class LocalFaceMatcherTests
         var close = new LocalFaceMatcher(new LocalRecognitionOptions { MinAgreeingFrames = 1, Threshold = 0.6f, Thresholds = { ["alice"] = 0.6f } }, MinFaceSize, _time);
         float[] query = new float[128];
         query[0] = query[1] = 0.8f; // sqrt(0.04 + 0.64) = 0.82 from each: nobody
-        Assert.Equal(LocalMatchOutcome.NoMatch, close.Observe("a", query, 120, gallery).Outcome);
+        Assert.Equal(LocalMatchOutcome.NoMatch, close.Observe("a", NextFrame(), query, 120, gallery).Outcome);
 
         // Two enrolled people whose descriptors are 0.4 apart: a face between them is below 0.6 for both.
         var twins = FaceGallery.Empty(Model).WithPerson("alice", [Near(0)]).WithPerson("bob", [Near(0, 0.4f)]);
-        LocalMatch ambiguous = close.Observe("b", Near(0, 0.2f), 120, twins);
+        LocalMatch ambiguous = close.Observe("b", NextFrame(), Near(0, 0.2f), 120, twins);
 
         Assert.Equal(LocalMatchOutcome.Ambiguous, ambiguous.Outcome);
         Assert.Null(ambiguous.Person);
@@ -134,7 +153,7 @@ public sealed class LocalFaceMatcherTests
     [Fact]
     public void Without_a_gallery_nothing_matches()
     {
-        LocalMatch match = Matcher(frames: 1).Observe("t#0", Near(0), 120, gallery: null);
+        LocalMatch match = Matcher(frames: 1).Observe("t#0", NextFrame(), Near(0), 120, gallery: null);
 
         Assert.Equal(LocalMatchOutcome.Unavailable, match.Outcome);
         Assert.Null(match.Person);

@@ -91,7 +91,7 @@ public sealed class LocalRecognitionTests : IDisposable
 
         using LocalRecognition local = Local();
         local.Reload();
-        LocalMatch match = local.Evaluate("t#0", ChipNear(0));
+        LocalMatch match = local.Evaluate("t#0", _time.GetUtcNow(), ChipNear(0));
 
         Assert.Null(local.Gallery);
         Assert.Contains(expected, local.Error, StringComparison.Ordinal);
@@ -112,7 +112,7 @@ public sealed class LocalRecognitionTests : IDisposable
         using LocalRecognition local = Local();
         local.Reload();
 
-        LocalMatch match = local.Evaluate("t#0", ChipNear(0, 0.2f));
+        LocalMatch match = local.Evaluate("t#0", _time.GetUtcNow(), ChipNear(0, 0.2f));
 
         Assert.Equal((LocalMatchOutcome.Match, "alice"), (match.Outcome, match.Person));
         LocalRecognitionState state = _reporter.Current!.Local!;
@@ -127,7 +127,7 @@ public sealed class LocalRecognitionTests : IDisposable
         using LocalRecognition local = Local();
         local.Reload();
 
-        Assert.Equal(LocalMatchOutcome.Unusable, local.Evaluate("t#0", chip: null).Outcome);
+        Assert.Equal(LocalMatchOutcome.Unusable, local.Evaluate("t#0", _time.GetUtcNow(), chip: null).Outcome);
     }
 
     [Fact]
@@ -141,13 +141,13 @@ public sealed class LocalRecognitionTests : IDisposable
         Write(GalleryPath, Sample()); // atomic replace, as `faces add` writes it
 
         Assert.Equal(2, (await ready.WaitAsync(TimeSpan.FromSeconds(20))).Local!.People);
-        Assert.Equal("alice", local.Evaluate("t#0", ChipNear(0)).Person);
+        Assert.Equal("alice", local.Evaluate("t#0", _time.GetUtcNow(), ChipNear(0)).Person);
 
         // And a damaged replacement turns it off again (it never keeps matching against a file it refused).
         Task<RecognitionStatus> off = _status.NextAsync(s => s.Local is { State: LocalRecognitionState.Failed });
         File.WriteAllBytes(GalleryPath, [1, 2, 3]);
         await off.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(LocalMatchOutcome.Unavailable, local.Evaluate("t#1", ChipNear(0)).Outcome);
+        Assert.Equal(LocalMatchOutcome.Unavailable, local.Evaluate("t#1", _time.GetUtcNow(), ChipNear(0)).Outcome);
     }
 
     /// <summary>Signals the first published recognition state that satisfies a condition.</summary>

@@ -78,4 +78,17 @@ public sealed class LocalRecognitionOptionsTests
 
         Assert.Contains(result.Failures!, f => f.StartsWith("Recognition:Local:Enabled needs Recognition:Source", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void More_agreeing_frames_than_a_search_looks_at_is_refused_naming_the_key()
+    {
+        var result = new RecognitionOptionsValidator().Validate(null, new RecognitionOptions
+        {
+            Source = "image-api",
+            ImageApi = { CollectionId = "door", MaxFrames = 2 },
+            Local = { Enabled = true, MinAgreeingFrames = 3 },
+        });
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Recognition:Local:MinAgreeingFrames (3) must not exceed Recognition:ImageApi:MaxFrames (2)", StringComparison.Ordinal));
+    }
 }

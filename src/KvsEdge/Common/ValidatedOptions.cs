@@ -361,6 +361,7 @@ public static class ConfigurationSchema
         "Recognition:Local:Enabled truefalse",
         "Recognition:Local:MinAgreeingFrames wholenumber",
         "Recognition:Local:Mode text",
+        "Recognition:Local:ModelPath text",
         "Recognition:Local:Threshold number",
         "Recognition:Local:Thresholds:* number",
         "Recognition:Replay:File text",

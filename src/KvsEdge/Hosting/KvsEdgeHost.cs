@@ -5,7 +5,6 @@ using KvsEdge.Camera;
 using KvsEdge.Cloud;
 using KvsEdge.Door;
 using KvsEdge.Iot;
-using KvsEdge.Offline;
 using KvsEdge.Recognition;
 using KvsEdge.Snapshots;
 using KvsEdge.Status;

@@ -5,7 +5,6 @@ using KvsEdge.Actions;
 using KvsEdge.Aws;
 using KvsEdge.Camera;
 using KvsEdge.Common;
-using KvsEdge.Offline;
 using KvsEdge.Snapshots;
 using KvsEdge.Status;
 using KvsEdge.Triggers;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using KvsEdge.IntegrationTests.Gstreamer;
+using KvsEdge.Hosting;
 using KvsEdge.IntegrationTests.Infrastructure;
 using KvsEdge.Offline;
 using KvsEdge.TestSupport;

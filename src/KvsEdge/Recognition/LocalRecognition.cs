@@ -1,11 +1,10 @@
 using KvsEdge.Access;
-using KvsEdge.Recognition;
+using KvsEdge.Offline;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
-using KvsEdge.Vision.Embedding;
 using Microsoft.Extensions.Logging;
 
-namespace KvsEdge.Offline;
+namespace KvsEdge.Recognition;
 
 /// <summary>Face chip → descriptor, for one model (the ONNX embedder in the appliance).</summary>
 public interface IFaceDescriber
@@ -14,25 +13,6 @@ public interface IFaceDescriber
     string ModelSha256 { get; }
 
     float[] Describe(ReadOnlySpan<byte> chipRgb);
-}
-
-/// <summary><see cref="FaceEmbedder"/> as a describer; one inference at a time (the embedder reuses its buffers).</summary>
-public sealed class OnnxFaceDescriber(FaceEmbedder embedder) : IFaceDescriber, IDisposable
-{
-    private readonly Lock _gate = new();
-
-    public string ModelSha256 { get; } = embedder.SourceSha256
-        ?? throw new InvalidOperationException($"Face embedder model {embedder.ModelPath} does not record its source SHA-256.");
-
-    public float[] Describe(ReadOnlySpan<byte> chipRgb)
-    {
-        lock (_gate)
-        {
-            return embedder.Embed(chipRgb);
-        }
-    }
-
-    public void Dispose() => embedder.Dispose();
 }
 
 /// <summary>

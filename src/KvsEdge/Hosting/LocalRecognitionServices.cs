@@ -1,5 +1,6 @@
 using KvsEdge.Access;
 using KvsEdge.Common;
+using KvsEdge.Offline;
 using KvsEdge.Recognition;
 using KvsEdge.Vision;
 using KvsEdge.Vision.Embedding;
@@ -8,7 +9,26 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace KvsEdge.Offline;
+namespace KvsEdge.Hosting;
+
+/// <summary><see cref="FaceEmbedder"/> as a describer; one inference at a time (the embedder reuses its buffers).</summary>
+public sealed class OnnxFaceDescriber(FaceEmbedder embedder) : IFaceDescriber, IDisposable
+{
+    private readonly Lock _gate = new();
+
+    public string ModelSha256 { get; } = embedder.SourceSha256
+        ?? throw new InvalidOperationException($"Face embedder model {embedder.ModelPath} does not record its source SHA-256.");
+
+    public float[] Describe(ReadOnlySpan<byte> chipRgb)
+    {
+        lock (_gate)
+        {
+            return embedder.Embed(chipRgb);
+        }
+    }
+
+    public void Dispose() => embedder.Dispose();
+}
 
 /// <summary>The embedder, loaded once at start by <see cref="LocalEmbedderValidator"/> (a missing model exits 78 before any GPIO line is opened).</summary>
 public sealed class LocalEmbedderHolder : IDisposable

@@ -1,8 +1,8 @@
 using System.Globalization;
 using KvsEdge.Access;
-using KvsEdge.Recognition;
+using KvsEdge.Offline;
 
-namespace KvsEdge.Offline;
+namespace KvsEdge.Recognition;
 
 /// <summary>
 /// Turns face descriptors into <see cref="LocalMatch"/> opinions: the nearest gallery person by Euclidean distance

@@ -33,7 +33,7 @@ public sealed class LocalRecognitionTests : IDisposable
         new LocalRecognitionOptions { Enabled = true, MinAgreeingFrames = frames }, new FixedDescriber(), GalleryPath, 80, _reporter, _time, NullLogger<LocalRecognition>.Instance);
 
     /// <summary>The "chip" is the descriptor's first bytes: byte i is component i × 0.01 (only for these tests).</summary>
-    private sealed class FixedDescriber : IFaceDescriber
+    internal sealed class FixedDescriber : IFaceDescriber
     {
         public string ModelSha256 => Model;
 
@@ -49,7 +49,7 @@ public sealed class LocalRecognitionTests : IDisposable
         }
     }
 
-    private static FaceChip ChipNear(int axis, float offset = 0f)
+    internal static FaceChip ChipNear(int axis, float offset = 0f)
     {
         var rgb = new byte[150 * 150 * 3];
         rgb[axis] = 100;
@@ -59,7 +59,7 @@ public sealed class LocalRecognitionTests : IDisposable
 
     private static void Write(string path, FaceGallery gallery) => gallery.Save(path);
 
-    private static FaceGallery Sample(string model = Model) =>
+    internal static FaceGallery Sample(string model = Model) =>
         FaceGallery.Empty(model).WithPerson("alice", [LocalFaceMatcherTests.Near(0)]).WithPerson("bob", [LocalFaceMatcherTests.Near(1)]);
 
     public static TheoryData<string, string> BadGalleries => new()

@@ -107,6 +107,28 @@ public sealed class LocalRecognitionRunEndToEndTests(ITestOutputHelper output) :
         Assert.Equal(0, TransitionLog.RisingEdges(RelayLog, RelayPin));
     }
 
+    [Fact]
+    public async Task A_damaged_gallery_is_reported_keeps_the_service_running_and_never_unlocks()
+    {
+        Enrol(Enrolled, PhotosA);
+        string gallery = Path.Combine(StateDirectory, FaceGallery.FileName);
+        byte[] bytes = File.ReadAllBytes(gallery);
+        File.WriteAllBytes(gallery, bytes[..(bytes.Length - 100)]); // truncated, as by a full disk during a copy
+        string scene = await Scene(PhotoB);
+
+        await using KvsEdgeProcess host = KvsEdgeProcess.Start("run", Settings(scene, "fallback", RefusedEndpoint()), _work, Credentials);
+        string refused = await host.WaitForLineAsync(l => l.Contains("LocalGalleryRefused", StringComparison.Ordinal) || l.Contains("Local matching is off", StringComparison.Ordinal), Timeout);
+        // The face is still searched (the cloud is tried and refused) and the local matcher answers unavailable, twice.
+        string first = await host.WaitForLineAsync(l => l.Contains("Local opinion", StringComparison.Ordinal) && l.Contains("Unavailable", StringComparison.Ordinal), Timeout);
+        await host.WaitForLineAsync(l => l != first && l.Contains("Local opinion", StringComparison.Ordinal) && l.Contains("Unavailable", StringComparison.Ordinal), Timeout);
+        Assert.Equal(0, await host.TerminateAsync(Timeout));
+
+        Report(host);
+        Assert.Contains("truncated", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Lines, l => l.Contains("Decision access_granted", StringComparison.Ordinal));
+        Assert.Equal(0, TransitionLog.RisingEdges(RelayLog, RelayPin));
+    }
+
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
     private void Report(KvsEdgeProcess host)

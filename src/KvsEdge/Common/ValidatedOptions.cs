@@ -358,6 +358,7 @@ public static class ConfigurationSchema
         "Recognition:Kinesis:RetryMinDelay duration",
         "Recognition:Kinesis:ShardDiscoveryInterval duration",
         "Recognition:Kinesis:StreamName text",
+        "Recognition:Local:CloudTimeout duration",
         "Recognition:Local:Enabled truefalse",
         "Recognition:Local:MinAgreeingFrames wholenumber",
         "Recognition:Local:Mode text",

@@ -443,10 +443,15 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             return (CloudAnswer.BudgetSpent, null, null);
         }
 
+        // In `fallback` a hanging cloud must give way to the local matcher within the search, not after the client's timeout.
+        using CancellationTokenSource? timer = _local is { Mode: LocalRecognitionOptions.Fallback }
+            ? new CancellationTokenSource(_local.CloudTimeout, _time)
+            : null;
+        using CancellationTokenSource? bound = timer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             Interlocked.Increment(ref _searches);
-            SearchFacesByImageResult result = await _client.SearchFacesByImageAsync(_collectionId, RekognitionImage.FromBytes(crop.Data), _searchOptions, cancellationToken)
+            SearchFacesByImageResult result = await _client.SearchFacesByImageAsync(_collectionId, RekognitionImage.FromBytes(crop.Data), _searchOptions, bound?.Token ?? cancellationToken)
                 .ConfigureAwait(false);
             FaceObservation? observation = ToObservation(result, crop, _time.GetUtcNow(), sequence, out string? malformed);
             if (observation is null)

@@ -49,6 +49,9 @@ public sealed partial class LocalRecognition : IDisposable
 
     public string Mode => _options.Mode;
 
+    /// <summary>`Recognition:Local:CloudTimeout`: the bound of one cloud call in `fallback`.</summary>
+    public TimeSpan CloudTimeout => _options.CloudTimeout;
+
     public string GalleryPath { get; }
 
     /// <summary>The gallery in use; null while local matching is off (<see cref="Error"/> says why).</summary>

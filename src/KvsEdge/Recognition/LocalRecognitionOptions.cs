@@ -33,6 +33,13 @@ public sealed class LocalRecognitionOptions
     /// <summary>Consecutive frames of one tracked face that must name the same person before the policy sees a local match.</summary>
     public int MinAgreeingFrames { get; set; } = 3;
 
+    /// <summary>
+    /// `fallback`: how long one SearchFacesByImage call may take before the cloud counts as unreachable for that face.
+    /// Without it a cloud that hangs (rather than refuses) would hold each frame for the client's whole timeout (30 s),
+    /// and the local matcher could never see its agreeing frames within a search.
+    /// </summary>
+    public TimeSpan CloudTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The embedder model (`dlib_face_recognition_resnet_model_v1.onnx`); empty: the packaged path, then the build cache.</summary>
     public string? ModelPath { get; set; }
 
@@ -61,6 +68,11 @@ public sealed class LocalRecognitionOptions
             {
                 failures.Add($"{Prefix}Thresholds:{person} must be above 0 and at most {MaxThreshold} (got {threshold}).");
             }
+        }
+
+        if (CloudTimeout < TimeSpan.FromMilliseconds(100) || CloudTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{Prefix}CloudTimeout must be between 00:00:00.1 and 00:00:30 (got {CloudTimeout}).");
         }
 
         if (MinAgreeingFrames is < 1 or > 30)

@@ -129,6 +129,31 @@ public sealed class LocalFallbackSourceTests
         Assert.Equal(0, h.Door.Unlocks);
     }
 
+    [Fact]
+    public async Task Fallback_gives_a_hanging_cloud_CloudTimeout_then_the_local_matcher_decides()
+    {
+        using var release = new ManualResetEventSlim();
+        ScriptedLocalFaces faces = null!;
+        await using var h = new ImageApiHarness(localFaces: new Deferred(() => faces), local: Local(LocalRecognitionOptions.Fallback, frames: 1));
+        faces = Faces(h, axis: 0, looks: 3);
+        h.Listener.Handle("SearchFacesByImage", _ =>
+        {
+            release.Wait(TimeSpan.FromSeconds(30)); // the cloud hangs until the test ends
+            return RekognitionWireResponses.SearchFacesByImage([]);
+        });
+
+        Task<ImageApiSearchEnded> search = h.TriggerAsync();
+        TimeSpan bound = await h.Time.WaitForTimerAsync(d => d == new LocalRecognitionOptions().CloudTimeout);
+        h.Time.Advance(bound);
+        // Well inside the test client's own 10 s timeout: only CloudTimeout (on the test clock) can end the call this soon.
+        ImageApiSearchEnded ended = await search.WaitAsync(TimeSpan.FromSeconds(5));
+        release.Set();
+
+        Decision granted = Assert.Single(ended.Decisions, d => d.Kind == DecisionKind.Granted);
+        Assert.Equal(("alice", "local"), (granted.Person, granted.Observation!.Source));
+        Assert.Equal(1, h.Door.Unlocks);
+    }
+
     /// <summary>The harness wants the gate before it exists; the looks need the harness's clock.</summary>
     private sealed class Deferred(Func<ScriptedLocalFaces> faces) : ILocalFaces
     {

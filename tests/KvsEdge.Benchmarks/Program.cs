@@ -5,7 +5,7 @@ using System.Globalization;
 namespace KvsEdge.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults|vision|embed|fleet [options]
+/// dotnet run -c Release --project tests/KvsEdge.Benchmarks -- latency|pipeline|imageapi|faults|vision|embed|local|fleet [options]
 /// Exit codes: 0 the bench ran (targets met or MISSED, see output), 1 it could not run or measure, 64 bad usage, 130 cancelled.
 /// `faults` exits 1 when any row fails.
 /// </summary>
@@ -18,6 +18,7 @@ internal static class Program
                KvsEdge.Benchmarks faults [--daemon FILE] [--soak-seconds N] [--kinesis-outage-seconds N] [--only R1,R5,...] [--keep true]
                KvsEdge.Benchmarks vision [--iterations N] [--threads N] [--model FILE] [--repetitions N] [--cpu-seconds N] [--only inference,calls,latency,cpu]
                KvsEdge.Benchmarks embed [--faces N] [--threads N] [--model FILE]
+               KvsEdge.Benchmarks local [--faces N] [--threads N] [--model FILE]
                KvsEdge.Benchmarks fleet [--devices N] [--changes N] [--keep true]
 
           latency        record put -> relay active latency of the real `kvsedge run` against kinesalite,
@@ -65,6 +66,7 @@ internal static class Program
           --model FILE   another BlazeFace ONNX file than the cached one
           --only LIST    only these rows (comma-separated)
           embed          the local face embedder (issue 16): 5-point alignment and ONNX embedding ms per face, p50/p99.
+          local          trigger → local decision (issue 16): chip, embedding, lookup in 1000 people × 5, policy; p50/p99.
           --faces N      measured faces (default 300, at least 20; 20 warm-up faces before)
           --threads N    ONNX Runtime intra-op threads (default 1)
           --model FILE   the ONNX model (default: the cache of scripts/build-face-embedder.sh)
@@ -98,6 +100,7 @@ internal static class Program
         Faults.FaultOptions? faults = null;
         VisionBenchOptions? vision = null;
         EmbedBenchOptions? embed = null;
+        EmbedBenchOptions? local = null;
         FleetBenchOptions? fleet = null;
         string? error;
         bool parsed = args[0] switch
@@ -108,6 +111,7 @@ internal static class Program
             "faults" => Faults.FaultOptions.TryParse(args.AsSpan(1), out faults, out error),
             "vision" => VisionBenchOptions.TryParse(args.AsSpan(1), out vision, out error),
             "embed" => EmbedBenchOptions.TryParse(args.AsSpan(1), out embed, out error),
+            "local" => EmbedBenchOptions.TryParse(args.AsSpan(1), out local, out error),
             "fleet" => FleetBenchOptions.TryParse(args.AsSpan(1), out fleet, out error),
             _ => Fail($"unknown command '{args[0]}'", out error),
         };
@@ -144,6 +148,11 @@ internal static class Program
             if (embed is not null)
             {
                 return await EmbedBench.RunAsync(embed, cancel.Token);
+            }
+
+            if (local is not null)
+            {
+                return await LocalDecideBench.RunAsync(local, cancel.Token);
             }
 
             if (imageApi is not null)

@@ -201,6 +201,11 @@ public sealed class AccessPolicy
         PersonRule person = identity.Person!;
         FaceCandidate match = identity.Match!;
 
+        if (obs.NeedsLocalAgreement && SecondOpinion(obs, now, person, match) is { } refused)
+        {
+            return refused;
+        }
+
         // The frame's own time, read on the wall clock of the configured zone, so DST and weekdays come out as people expect.
         DateTime local = TimeZoneInfo.ConvertTime(obs.FrameTime, _rules.Zone).DateTime;
         if (!person.IsInSchedule(local))
@@ -225,6 +230,32 @@ public sealed class AccessPolicy
 
         _lastGrant[person.Name] = obs.FrameTime;
         return For(obs, now, DecisionKind.Granted, DecisionReasons.Allowed, person, match, null);
+    }
+
+    /// <summary>
+    /// `second-opinion`: the cloud named <paramref name="person"/>; the local matcher must name the same allowed person
+    /// on enough agreeing frames. Still counting is not final (the next frame may agree); anything else is a denial.
+    /// </summary>
+    private Decision? SecondOpinion(FaceObservation obs, DateTimeOffset now, PersonRule person, FaceCandidate match)
+    {
+        LocalMatch? local = obs.Local;
+        if (local is { Outcome: LocalMatchOutcome.Pending or LocalMatchOutcome.Unusable })
+        {
+            return For(obs, now, DecisionKind.Ignored, DecisionReasons.AwaitingConfirmation, person, match,
+                Invariant($"local second opinion: {local.AgreeingFrames} agreeing frame(s) so far ({local.Detail})"));
+        }
+
+        string? localPerson = local is { Outcome: LocalMatchOutcome.Match } ? _rules.Mapper.Map(local.Person) : null;
+        if (!string.Equals(localPerson, person.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            string what = local is null
+                ? "no local opinion"
+                : Invariant($"local {local.Outcome.ToString().ToLowerInvariant()}, nearest {local.Nearest ?? "nobody"} at {local.Distance:0.###}{(local.Detail is null ? "" : "; " + local.Detail)}");
+            return For(obs, now, DecisionKind.Denied, DecisionReasons.LocalDisagrees, person, match,
+                Invariant($"the cloud named {person.Name}; {what}"));
+        }
+
+        return null;
     }
 
     /// <summary>Who this face is, if it is clearly one allow-listed person at or above their threshold.</summary>

@@ -24,6 +24,9 @@ public static class DecisionReasons
     public const string Malformed = "malformed";
     public const string Cooldown = "cooldown";
     public const string AwaitingConfirmation = "awaiting_confirmation";
+
+    /// <summary>`second-opinion`: the local matcher did not name the person the cloud named (or could not match at all).</summary>
+    public const string LocalDisagrees = "local_disagrees";
 }
 
 /// <summary>What the access policy decided about one face observation (or one malformed record).</summary>

@@ -29,5 +29,17 @@ public sealed record FaceObservation(
     /// </summary>
     public string? EvidenceId { get; init; }
 
+    /// <summary>
+    /// The on-device matcher's opinion of this face (issue 16): the whole identity of a `local` observation, or the
+    /// second opinion on a cloud one. Null when local recognition took no part.
+    /// </summary>
+    public LocalMatch? Local { get; init; }
+
+    /// <summary>
+    /// `Recognition:Local:Mode` `second-opinion`: the policy grants only when <see cref="Local"/> is a settled match
+    /// naming the same allowed person as the cloud; anything else never unlocks.
+    /// </summary>
+    public bool NeedsLocalAgreement { get; init; }
+
     public string DedupKey => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RecordKey}#{FaceIndex}");
 }

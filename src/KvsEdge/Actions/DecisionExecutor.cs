@@ -1,3 +1,4 @@
+using System.Globalization;
 using KvsEdge.Access;
 using KvsEdge.Common;
 using KvsEdge.Door;
@@ -263,7 +264,12 @@ public sealed partial class DecisionExecutor : IDisposable
     private void Audit(Decision decision)
     {
         FaceObservation? o = decision.Observation;
-        Log.Decided(_logger, decision.EventType, decision.Reason, decision.Person, decision.Similarity, o?.Source, o?.FragmentNumber, o?.FrameTime, decision.Detail);
+        // A local match has no Rekognition similarity: the log shows its descriptor distance instead, as the event does.
+        bool local = o is { Source: LocalRecognitionState.Source };
+        string? detail = o?.Local is { Distance: float d } && float.IsFinite(d)
+            ? string.Create(CultureInfo.InvariantCulture, $"local distance={d:0.###} {decision.Detail}").TrimEnd()
+            : decision.Detail;
+        Log.Decided(_logger, decision.EventType, decision.Reason, decision.Person, local ? null : decision.Similarity, o?.Source, o?.FragmentNumber, o?.FrameTime, detail);
         _status.PublishEvent(decision);
         Decided?.Invoke(this, decision);
     }

@@ -196,6 +196,7 @@ public static class KvsEdgeHost
             return new ImageApiBudget(
                 o.MaxCallsPerMinute, o.MaxCallsPerDay, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<DeviceOptions>>().Value.StateDirectory);
         });
+        services.AddLocalRecognition(configuration);
         services.AddSingleton<ImageApiFaceMatchSource>();
         services.AddHostedService(sp => sp.GetRequiredService<ImageApiFaceMatchSource>());
         // Trigger sources start after the source that reads them.

@@ -52,6 +52,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
     private readonly SearchFacesByImageOptions _searchOptions;
     private readonly string _collectionId;
     private readonly ILocalFaces? _localFaces;
+    private readonly LocalRecognition? _local;
     private long _triggerCount;
     private long _searches;
     private long _frameSequence;
@@ -68,9 +69,12 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         ImageApiBudget budget,
         TimeProvider time,
         ILogger<ImageApiFaceMatchSource> logger,
-        ILocalFaces? localFaces = null)
+        ILocalFaces? localFaces = null,
+        LocalRecognition? local = null)
     {
         _localFaces = localFaces;
+        // Local matching works on the detector's chips: without the detector (refused at start) it has nothing to match.
+        _local = localFaces is null ? null : local;
         _options = options.Value.ImageApi;
         _collectionId = _options.CollectionId ?? throw new InvalidOperationException("Recognition:ImageApi:CollectionId is required.");
         _client = client;
@@ -171,7 +175,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
     {
         Interlocked.Increment(ref _triggerCount);
         _lastTrigger = trigger.Kind;
-        if (_budget.Snapshot.Exhausted)
+        if (_budget.Snapshot.Exhausted && !(_local is not null && LocalRecognitionModes.LocalDecides(_local.Mode, CloudAnswer.BudgetSpent)))
         {
             // Spent: the trigger is reported, never acted on, and costs nothing.
             _budget.TriggerIgnored();
@@ -314,7 +318,7 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         string outcome = ImageApiOutcomes.Undecided;
         string? error = null;
         LocalFaceLook? look = trigger.Evidence is { Crops: { Count: > 0 } crops, Faces: { } faces } && faces.Count == crops.Count
-            ? new LocalFaceLook(0, crops[0].CapturedAt, faces, crops)
+            ? new LocalFaceLook(0, crops[0].CapturedAt, faces, crops) { Chips = trigger.Evidence.Chips }
             : null;
         LocalFaceLook? previous = null;
         while (frames < _options.MaxFrames && _time.GetElapsedTime(trigger.Timestamp) < _options.Window)
@@ -348,44 +352,50 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
             for (int i = 0; i < current.Crops.Count && !stop; i++)
             {
                 JpegFrame crop = current.Crops[i];
-                if (!_budget.TryAcquire())
+                (CloudAnswer answer, FaceObservation? cloud, string? cloudError) = await AskCloudAsync(trigger, crop, sequence, decisions, cancellationToken).ConfigureAwait(false);
+                switch (answer)
                 {
-                    ImageApiBudgetSnapshot budget = _budget.Snapshot;
-                    Log.BudgetExhausted(_logger, trigger.Kind, budget.CallsLastMinute, budget.CallsToday);
-                    stop = spent = true;
-                    break;
+                    case CloudAnswer.BudgetSpent:
+                        spent = true;
+                        break;
+                    case CloudAnswer.NoFace:
+                        outcome = ImageApiOutcomes.NoFace;
+                        break;
+                    case CloudAnswer.Unreachable:
+                        outcome = ImageApiOutcomes.Error;
+                        error = cloudError;
+                        break;
+                    case CloudAnswer.Failed:
+                        // Retrying cannot help (access denied, no such collection): the door stays locked.
+                        outcome = ImageApiOutcomes.Error;
+                        error = cloudError;
+                        stop = true;
+                        break;
                 }
 
-                try
+                FaceObservation? observation = cloud;
+                if (_local is { } local)
                 {
-                    Interlocked.Increment(ref _searches);
-                    SearchFacesByImageResult result = await _client.SearchFacesByImageAsync(_collectionId, RekognitionImage.FromBytes(crop.Data), _searchOptions, cancellationToken)
-                        .ConfigureAwait(false);
-                    FaceObservation? observation = ToObservation(result, crop, _time.GetUtcNow(), sequence, out string? malformed);
-                    if (observation is null)
+                    LocalMatch? opinion = LocalRecognitionModes.NeedsLocal(local.Mode, answer, cloud)
+                        // One face of one search: the frames of a search agree or not (faces are ordered largest first).
+                        ? local.Evaluate(FormattableString.Invariant($"{trigger.Timestamp}#{i}"), crop.CapturedAt, current.Chips is { } chips && i < chips.Count ? chips[i] : null)
+                        : null;
+                    observation = LocalRecognitionModes.Resolve(local.Mode, answer, cloud, opinion, l =>
+                        LocalRecognitionModes.ToObservation(l, i, crop.CapturedAt, _time.GetUtcNow(), sequence));
+                    if (answer == CloudAnswer.BudgetSpent && LocalRecognitionModes.LocalDecides(local.Mode, answer))
                     {
-                        decisions.Add(_executor.HandleMalformed(malformed!));
-                        continue;
+                        spent = false; // the local matcher answers in its place: nothing is left unsearched
                     }
+                }
 
-                    observations.Add(observation with { FaceIndex = i });
-                }
-                catch (AwsServiceException ex) when (RekognitionClient.IsNoFaceInImage(ex))
+                if (answer == CloudAnswer.BudgetSpent && spent)
                 {
-                    outcome = ImageApiOutcomes.NoFace; // the cloud disagreed with the detector for this face
-                }
-                catch (Exception ex) when (ex is AwsThrottlingException || KinesisFaceMatchSource.IsTransient(ex, cancellationToken))
-                {
-                    outcome = ImageApiOutcomes.Error;
-                    error = ex.Message;
-                    Log.SearchFailed(_logger, ex.Message);
-                }
-                catch (Exception ex) when (ex is AwsServiceException or ArgumentException)
-                {
-                    outcome = ImageApiOutcomes.Error;
-                    error = ex.Message;
-                    Log.SearchFailed(_logger, ex.Message);
                     stop = true;
+                }
+
+                if (observation is not null)
+                {
+                    observations.Add(observation with { FaceIndex = i });
                 }
             }
 
@@ -412,6 +422,59 @@ public sealed partial class ImageApiFaceMatchSource : BackgroundService
         }
 
         return End(trigger, outcome, frames, decisions, error);
+    }
+
+    /// <summary>
+    /// One face crop to SearchFacesByImage, unless the mode is `only` or the budget is spent. A malformed answer is
+    /// audited into <paramref name="decisions"/> and counts as answered without an observation.
+    /// </summary>
+    private async Task<(CloudAnswer Answer, FaceObservation? Observation, string? Error)> AskCloudAsync(
+        Trigger trigger, JpegFrame crop, long sequence, List<Decision> decisions, CancellationToken cancellationToken)
+    {
+        if (_local is not null && !LocalRecognitionModes.AsksCloud(_local.Mode))
+        {
+            return (CloudAnswer.NotAsked, null, null);
+        }
+
+        if (!_budget.TryAcquire())
+        {
+            ImageApiBudgetSnapshot budget = _budget.Snapshot;
+            Log.BudgetExhausted(_logger, trigger.Kind, budget.CallsLastMinute, budget.CallsToday);
+            return (CloudAnswer.BudgetSpent, null, null);
+        }
+
+        // In `fallback` a hanging cloud must give way to the local matcher within the search, not after the client's timeout.
+        using CancellationTokenSource? timer = _local is { Mode: LocalRecognitionOptions.Fallback }
+            ? new CancellationTokenSource(_local.CloudTimeout, _time)
+            : null;
+        using CancellationTokenSource? bound = timer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        try
+        {
+            Interlocked.Increment(ref _searches);
+            SearchFacesByImageResult result = await _client.SearchFacesByImageAsync(_collectionId, RekognitionImage.FromBytes(crop.Data), _searchOptions, bound?.Token ?? cancellationToken)
+                .ConfigureAwait(false);
+            FaceObservation? observation = ToObservation(result, crop, _time.GetUtcNow(), sequence, out string? malformed);
+            if (observation is null)
+            {
+                decisions.Add(_executor.HandleMalformed(malformed!));
+            }
+
+            return (CloudAnswer.Answered, observation, null);
+        }
+        catch (AwsServiceException ex) when (RekognitionClient.IsNoFaceInImage(ex))
+        {
+            return (CloudAnswer.NoFace, null, null); // the cloud disagreed with the detector for this face
+        }
+        catch (Exception ex) when (ex is AwsThrottlingException || KinesisFaceMatchSource.IsTransient(ex, cancellationToken))
+        {
+            Log.SearchFailed(_logger, ex.Message);
+            return (CloudAnswer.Unreachable, null, ex.Message);
+        }
+        catch (Exception ex) when (ex is AwsServiceException or ArgumentException)
+        {
+            Log.SearchFailed(_logger, ex.Message);
+            return (CloudAnswer.Failed, null, ex.Message);
+        }
     }
 
     /// <summary>

@@ -19,13 +19,20 @@ public sealed class LocalRecognitionOptions
     /// </summary>
     public const float MaxThreshold = 0.6f;
 
+    /// <summary>
+    /// The default: below dlib's 0.6 because with BlazeFace's keypoints for alignment two different people in this
+    /// repository's test photos came 0.579 apart; 0.55 separates every different-person pair measured (the closest
+    /// 0.579) at the cost of one false reject in six same-person pairs (0.566). docs/offline.md has every distance.
+    /// </summary>
+    public const float DefaultThreshold = 0.55f;
+
     public bool Enabled { get; set; }
 
     /// <summary>`fallback` (local only while the cloud is unreachable or its budget is spent), `second-opinion` (cloud and local must name the same person) or `only`.</summary>
     public string Mode { get; set; } = Fallback;
 
     /// <summary>A match needs a Euclidean descriptor distance strictly below this (0 &lt; value ≤ 0.6).</summary>
-    public float Threshold { get; set; } = MaxThreshold;
+    public float Threshold { get; set; } = DefaultThreshold;
 
     /// <summary>Per-person thresholds (person name as in the gallery and the allow-list), each in (0, 0.6].</summary>
     public Dictionary<string, float> Thresholds { get; set; } = new(StringComparer.Ordinal);
@@ -33,11 +40,22 @@ public sealed class LocalRecognitionOptions
     /// <summary>Consecutive frames of one tracked face that must name the same person before the policy sees a local match.</summary>
     public int MinAgreeingFrames { get; set; } = 3;
 
+    /// <summary>
+    /// `fallback`: how long one SearchFacesByImage call may take before the cloud counts as unreachable for that face.
+    /// Without it a cloud that hangs (rather than refuses) would hold each frame for the client's whole timeout (30 s),
+    /// and the local matcher could never see its agreeing frames within a search.
+    /// </summary>
+    public TimeSpan CloudTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The embedder model (`dlib_face_recognition_resnet_model_v1.onnx`); empty: the packaged path, then the build cache.</summary>
+    public string? ModelPath { get; set; }
+
     /// <summary>The threshold for <paramref name="person"/>: their override, else <see cref="Threshold"/>.</summary>
     public float ThresholdOf(string person) => Thresholds.TryGetValue(person, out float t) ? t : Threshold;
 
     /// <summary>Adds a failure naming the key for every value out of range.</summary>
-    public void Validate(List<string> failures)
+    /// <param name="sources">`Recognition:Source`'s sources, for the cross-check (null: not checked).</param>
+    public void Validate(List<string> failures, IReadOnlyList<string>? sources = null)
     {
         ArgumentNullException.ThrowIfNull(failures);
         const string Prefix = RecognitionOptions.SectionName + ":Local:";
@@ -59,16 +77,20 @@ public sealed class LocalRecognitionOptions
             }
         }
 
+        if (CloudTimeout < TimeSpan.FromMilliseconds(100) || CloudTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{Prefix}CloudTimeout must be between 00:00:00.1 and 00:00:30 (got {CloudTimeout}).");
+        }
+
         if (MinAgreeingFrames is < 1 or > 30)
         {
             failures.Add($"{Prefix}MinAgreeingFrames must be 1-30 (got {MinAgreeingFrames}).");
         }
 
-        if (Enabled)
+        if (Enabled && sources is not null && !sources.Contains(RecognitionSources.ImageApi))
         {
-            // Only the gallery and its lookup exist so far: accepting the switch would promise an offline door that
-            // nothing implements yet.
-            failures.Add($"{Prefix}Enabled: local recognition is not available in this version yet (issue 16); remove the key or set it to false.");
+            // Local matching works on the detector's face crops, which only the image-API source searches.
+            failures.Add($"{Prefix}Enabled needs Recognition:Source to include '{RecognitionSources.ImageApi}' (and Vision:Enabled).");
         }
     }
 

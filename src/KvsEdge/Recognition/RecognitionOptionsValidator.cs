@@ -25,7 +25,13 @@ public sealed class RecognitionOptionsValidator : IValidateOptions<RecognitionOp
             source.Validate(options, sources.Contains(source.Name), failures);
         }
 
-        options.Local.Validate(failures);
+        options.Local.Validate(failures, sources);
+        if (options.Local.Enabled && options.Local.MinAgreeingFrames > options.ImageApi.MaxFrames)
+        {
+            // A search looks at MaxFrames frames at most: a local opinion needing more could never settle.
+            failures.Add($"Recognition:Local:MinAgreeingFrames ({options.Local.MinAgreeingFrames}) must not exceed Recognition:ImageApi:MaxFrames ({options.ImageApi.MaxFrames}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -20,6 +20,7 @@ public sealed class RecognitionStatusReporter
     private ImageApiCounters? _imageApi;
     private string _ledger = RecognitionStatus.LedgerOk;
     private string? _configError;
+    private LocalRecognitionState? _local;
 
     public RecognitionStatusReporter(IStatusPublisher publisher, TimeProvider time)
     {
@@ -131,6 +132,34 @@ public sealed class RecognitionStatusReporter
         _publisher.PublishRecognition(next);
     }
 
+    /// <summary>
+    /// Sets the `local` object (gallery loaded or refused, last local match): published at once when it changed and a
+    /// state exists; otherwise it goes out with the first state.
+    /// </summary>
+    public void ReportLocal(LocalRecognitionState local)
+    {
+        RecognitionStatus next;
+        lock (_gate)
+        {
+            if (_local == local)
+            {
+                return;
+            }
+
+            _local = local;
+            if (_last is null)
+            {
+                return;
+            }
+
+            next = _last with { Local = local };
+            _last = next;
+            _lastPublished = _time.GetUtcNow();
+        }
+
+        _publisher.PublishRecognition(next);
+    }
+
     public void ShardClosed(string shardId)
     {
         lock (_gate)
@@ -159,11 +188,11 @@ public sealed class RecognitionStatusReporter
             }
 
             long? lag = _lagByShard.Count > 0 ? _lagByShard.Values.Max() : _last?.LagMs;
-            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error) { ImageApi = _imageApi, ConfigError = _configError, Ledger = _ledger };
+            next = new RecognitionStatus(source, state, lag, lastRecordAt ?? _last?.LastRecordAt, error) { ImageApi = _imageApi, ConfigError = _configError, Ledger = _ledger, Local = _local };
             DateTimeOffset now = _time.GetUtcNow();
             bool changed = _last is null || _last.State != next.State || _last.LastError != next.LastError || _last.Source != next.Source
                 || _last.LastRecordAt != next.LastRecordAt || _last.ImageApi != next.ImageApi || _last.ConfigError != next.ConfigError
-                || _last.Ledger != next.Ledger;
+                || _last.Ledger != next.Ledger || _last.Local != next.Local;
             if (!changed && now - _lastPublished < RepublishInterval)
             {
                 _last = next;

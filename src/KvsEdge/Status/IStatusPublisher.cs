@@ -19,6 +19,9 @@ public sealed record RecognitionStatus(string Source, string State, long? LagMs,
     /// <summary>The grant ledger: <see cref="LedgerOk"/>, or <see cref="LedgerUnavailable"/> while grants are denied for it.</summary>
     public string Ledger { get; init; } = LedgerOk;
 
+    /// <summary>Local recognition (issue 16): its gallery, mode and last match; null when `Recognition:Local:Enabled` is off.</summary>
+    public LocalRecognitionState? Local { get; init; }
+
     public const string LedgerOk = "ok";
     public const string LedgerUnavailable = "unavailable";
 }
@@ -55,4 +58,18 @@ public interface IStatusPublisher
 
     /// <summary>A retained state topic under the prefix (e.g. `camera`), re-published on every reconnect.</summary>
     void PublishState(string subtopic, string payload);
+}
+
+/// <summary>
+/// The `local` object of the `recognition` state. <see cref="State"/> is `ready` (gallery loaded) or `error` (no usable
+/// gallery: local matching is off and nothing unlocks through it; <see cref="Error"/> says why).
+/// </summary>
+public sealed record LocalRecognitionState(
+    string State, string Mode, int People, string? Error, string? LastPerson, double? LastDistance, string? LastOutcome)
+{
+    /// <summary>The `source` of local observations and events.</summary>
+    public const string Source = "local";
+
+    public const string Ready = "ready";
+    public const string Failed = "error";
 }

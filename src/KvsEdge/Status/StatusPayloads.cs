@@ -22,16 +22,18 @@ internal sealed record EventPayload(
     string? Source,
     string? ReceivedAt,
     string DecidedAt,
-    string? SnapshotId);
+    string? SnapshotId,
+    double? Distance);
 
 /// <summary>The retained `recognition` payload.</summary>
-internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiCounters? ImageApi, string? ConfigError, string Ledger);
+internal sealed record RecognitionPayload(string Source, string State, long? LagMs, string? LastRecordAt, string? LastError, ImageApiCounters? ImageApi, string? ConfigError, string Ledger, LocalRecognitionState? Local);
 
 // Source generation keeps the payloads trimming-safe and reflection-free on the Pi.
 // Nulls are written as null so every key is always present: consumers (Home Assistant templates) can rely on the shape.
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(EventPayload))]
 [JsonSerializable(typeof(RecognitionPayload))]
+[JsonSerializable(typeof(LocalRecognitionState))]
 [JsonSerializable(typeof(DoorEventPayload))]
 [JsonSerializable(typeof(DoorAlarmsPayload))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;
@@ -54,7 +56,7 @@ public static class StatusPayloads
     public static string Recognition(RecognitionStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Timestamps.Iso(status.LastRecordAt), status.LastError, status.ImageApi, status.ConfigError, status.Ledger);
+        var payload = new RecognitionPayload(status.Source, status.State, status.LagMs, Timestamps.Iso(status.LastRecordAt), status.LastError, status.ImageApi, status.ConfigError, status.Ledger, status.Local);
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.RecognitionPayload);
     }
 
@@ -67,7 +69,8 @@ public static class StatusPayloads
             decision.Reason,
             decision.Detail,
             decision.Person,
-            decision.Similarity,
+            // A local match has no Rekognition similarity: its figure is the descriptor distance.
+            observation is { Source: LocalRecognitionState.Source } ? null : decision.Similarity,
             decision.FaceId,
             observation?.StreamArn,
             observation?.FragmentNumber,
@@ -76,7 +79,8 @@ public static class StatusPayloads
             observation?.Source,
             Timestamps.Iso(observation?.ReceivedAt),
             Timestamps.Iso(decision.DecidedAt)!,
-            decision.SnapshotId);
+            decision.SnapshotId,
+            observation?.Local is { Distance: float d } && float.IsFinite(d) ? Math.Round(d, 4) : null);
         return JsonSerializer.Serialize(payload, StatusJsonContext.Default.EventPayload);
     }
 

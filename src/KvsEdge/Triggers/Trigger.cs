@@ -36,11 +36,24 @@ public sealed record TriggerEvidence(JpegFrame? Frame = null, IReadOnlyList<Trig
 {
     /// <summary>One JPEG per face of <see cref="Faces"/>, same order (largest first), cut from the full-resolution frame; null when none were made.</summary>
     public IReadOnlyList<JpegFrame>? Crops { get; init; }
+
+    /// <summary>One aligned chip per crop (same order) for the local matcher; null when local recognition is off.</summary>
+    public IReadOnlyList<FaceChip?>? Chips { get; init; }
 }
+
+/// <summary>
+/// A face aligned for the local embedder (issue 16): 150×150 RGB24, rows of 450 bytes, and the face's size (the
+/// smaller side of its detector box) in camera pixels, for the minimum face size.
+/// </summary>
+public sealed record FaceChip(byte[] Rgb, float FaceSize);
 
 /// <summary>What the on-device detector saw in one frame: the faces that count, and a JPEG crop of each (same order, largest first).</summary>
 /// <param name="Sequence">Increases with every detection: a newer look has a larger one.</param>
-public sealed record LocalFaceLook(long Sequence, DateTimeOffset CapturedAt, IReadOnlyList<TriggerFace> Faces, IReadOnlyList<JpegFrame> Crops);
+public sealed record LocalFaceLook(long Sequence, DateTimeOffset CapturedAt, IReadOnlyList<TriggerFace> Faces, IReadOnlyList<JpegFrame> Crops)
+{
+    /// <summary>One aligned chip per crop (null where alignment failed); null when local recognition is off.</summary>
+    public IReadOnlyList<FaceChip?>? Chips { get; init; }
+}
 
 /// <summary>Registered when the on-device detector fires `face` triggers (`Vision:Enabled`): a trigger source of its own.</summary>
 public sealed class FaceTriggerRegistration;

@@ -46,6 +46,8 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
     private readonly int _cameraHeight;
     private readonly string? _modelName;
     private readonly Lock _gate = new();
+    private readonly Lock _detectorGate = new(); // the vision loop and the local chips share one detector
+    private readonly bool _makeChips;
     private readonly Queue<double> _inferenceMs = new();
     private readonly Queue<long> _detections = new();
     private Look? _latest;
@@ -59,8 +61,9 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
 
     public VisionService(
         VisionOptions options, FaceDetectorHolder detector, IVisionFrameSource frames, IFaceCropEncoder encoder, TriggerChannel triggers,
-        IStatusPublisher status, int cameraWidth, int cameraHeight, TimeProvider time, ILogger<VisionService> logger)
+        IStatusPublisher status, int cameraWidth, int cameraHeight, TimeProvider time, ILogger<VisionService> logger, bool makeChips = false)
     {
+        _makeChips = makeChips;
         ArgumentNullException.ThrowIfNull(detector);
         _options = options;
         _detector = detector.Detector ?? throw new InvalidOperationException("The face detector was not loaded (VisionModelValidator runs at start).");
@@ -141,7 +144,7 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
     internal async Task<Trigger?> OnFrameAsync(DetectionFrame frame, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        IReadOnlyList<FaceDetection> found = _detector.Detect(new RgbImage(frame.Pixels, frame.Width, frame.Height, frame.Stride), (float)_options.MinScore);
+        IReadOnlyList<FaceDetection> found = DetectLocked(new RgbImage(frame.Pixels, frame.Width, frame.Height, frame.Stride));
         double inferenceMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var faces = new List<LocalFace>();
         foreach (FaceDetection face in found)
@@ -186,7 +189,7 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
                 Log.FaceTrigger(_logger, search.TrackIds.Count, evidence.Crops[0].Width, evidence.Crops[0].Height);
                 fired = _triggers.Fire(
                     TriggerKinds.Face, $"{search.Faces.Count} face(s), largest {Math.Min(search.Faces[0].Box.Width, search.Faces[0].Box.Height):0} px",
-                    input: null, new TriggerEvidence(Faces: evidence.Faces) { Crops = evidence.Crops });
+                    input: null, new TriggerEvidence(Faces: evidence.Faces) { Crops = evidence.Crops, Chips = evidence.Chips });
             }
         }
 
@@ -225,6 +228,28 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
     {
         Interlocked.Increment(ref _callsSaved);
         PublishState("running", force: true);
+    }
+
+    private IReadOnlyList<FaceDetection> DetectLocked(RgbImage image)
+    {
+        lock (_detectorGate)
+        {
+            return _detector.Detect(image, (float)_options.MinScore);
+        }
+    }
+
+    /// <summary>The aligned chip of <paramref name="face"/> for the local matcher (null when it could not be made).</summary>
+    private FaceChip? Chip(RawFrame frame, LocalFace face)
+    {
+        try
+        {
+            return FaceChips.Make(frame, face.Box, _cameraWidth, _cameraHeight, DetectLocked);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            Log.CropRefused(_logger, "no chip for the local matcher: " + ex.Message);
+            return null;
+        }
     }
 
     private JpegFrame? Crop(RawFrame frame, LocalFace face)
@@ -320,6 +345,7 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
         {
             var kept = new List<TriggerFace>();
             var crops = new List<JpegFrame>();
+            List<FaceChip?>? chips = owner._makeChips ? [] : null;
             foreach (LocalFace face in faces.OrderByDescending(f => f.Box.Area))
             {
                 if (full is not null && owner.Crop(full, face) is { } crop)
@@ -327,10 +353,11 @@ public sealed partial class VisionService : BackgroundService, ILocalFaces
                     kept.Add(new TriggerFace(
                         face.Box.X / owner._cameraWidth, face.Box.Y / owner._cameraHeight, face.Box.Width / owner._cameraWidth, face.Box.Height / owner._cameraHeight, face.Score));
                     crops.Add(crop);
+                    chips?.Add(owner.Chip(full, face));
                 }
             }
 
-            return new LocalFaceLook(Sequence, CapturedAt, kept, crops);
+            return new LocalFaceLook(Sequence, CapturedAt, kept, crops) { Chips = chips };
         }
     }
 

@@ -61,13 +61,15 @@ public static class VisionServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<VisionFrameTaps>().Detect);
         services.AddSingleton(sp => sp.GetRequiredService<VisionFrameTaps>().Full);
         services.TryAddSingleton<IFaceCropEncoder, GstreamerFaceCropEncoder>();
+        // Aligned chips for the local matcher are made only when it runs (a second detection per face).
+        bool chips = configuration.GetValue("Recognition:Local:Enabled", false);
         services.AddSingleton(sp =>
         {
             CameraOptions camera = sp.GetRequiredService<IOptions<CameraOptions>>().Value;
             return new VisionService(
                 sp.GetRequiredService<IOptions<VisionOptions>>().Value, sp.GetRequiredService<FaceDetectorHolder>(), sp.GetRequiredService<IVisionFrameSource>(),
                 sp.GetRequiredService<IFaceCropEncoder>(), sp.GetRequiredService<TriggerChannel>(), sp.GetRequiredService<IStatusPublisher>(),
-                camera.Width, camera.Height, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VisionService>>());
+                camera.Width, camera.Height, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VisionService>>(), chips);
         });
         services.AddSingleton<ILocalFaces>(sp => sp.GetRequiredService<VisionService>());
         services.AddHostedService(sp => sp.GetRequiredService<VisionService>());

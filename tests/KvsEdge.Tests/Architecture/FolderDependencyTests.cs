@@ -23,7 +23,7 @@ public sealed partial class FolderDependencyTests
         ["Snapshots"] = ["Common", "Systemd", "Status"],
         ["Actions"] = ["Common", "Systemd", "Access", "Door", "Status", "Snapshots"],
         ["Triggers"] = ["Common", "Systemd", "Door", "Camera", "Status"],
-        ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers", "Snapshots"],
+        ["Recognition"] = ["Common", "Systemd", "Access", "Actions", "Door", "Camera", "Status", "Triggers", "Snapshots", "Offline"],
         ["Vision"] = ["Common", "Systemd", "Door", "Camera", "Status", "Triggers"],
         ["Cloud"] = ["Common", "Access", "Recognition"],
         ["Iot"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Recognition"],
@@ -31,7 +31,7 @@ public sealed partial class FolderDependencyTests
         ["Demo"] = ["Common"],
         // Vision: the KvsEdge.Vision project (detector, embedder), whose namespaces this rule cannot tell from the folder.
         ["Offline"] = ["Common", "Access", "Vision"],
-        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Demo", "Snapshots"],
+        ["Hosting"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Demo", "Snapshots", "Offline"],
         ["Cli"] = ["Common", "Systemd", "Access", "Door", "Camera", "Status", "Actions", "Triggers", "Recognition", "Vision", "Cloud", "Iot", "Fleet", "Demo", "Hosting", "Snapshots", "Offline"],
     };
 

@@ -193,13 +193,12 @@ public sealed class LocalEnrolmentPhotoTests(LocalEnrolmentModelsFixture models,
     /// threshold no two different people match, and leave-one-out through the gallery never names someone else.
     /// </summary>
     /// <remarks>
-    /// FINDING (skipped until the decision path settles its default): with BlazeFace alignment, Jesper and Jim cut out of
-    /// qt-logo.jpg are 0.579 apart (0.587 with one chip, no jitter; 0.625 when detected in the whole photo), under 0.6; so
-    /// is the leave-one-out of Jim. Every other different-person pair is 0.637 or more, every same-person pair 0.566 or
-    /// less. 0.6 has no margin for this alignment: the default of `Recognition:Local:Threshold` (branch feat/offline-decide)
-    /// must be lower, e.g. 0.55. This test reads that default, so it passes once it is.
+    /// With BlazeFace alignment, Jesper and Jim cut out of qt-logo.jpg are 0.579 apart (0.587 with one chip, no jitter;
+    /// 0.625 when detected in the whole photo), under dlib's 0.6; every other different-person pair is 0.637 or more,
+    /// every same-person pair 0.566 or less. That finding set the default of `Recognition:Local:Threshold` to 0.55; this
+    /// test reads the default, so it fails if it is ever loosened past what the photos allow.
     /// </remarks>
-    [Fact(Skip = "Finding: qt-logo Jesper/Jim are 0.579 apart, under the default 0.6 (see the remarks); the decision path's default threshold must come down first.")]
+    [Fact]
     public void With_the_default_threshold_no_different_person_pair_matches()
     {
         var (falseAccepts, _, _, wrongIdentifications) = Measure(new LocalRecognitionOptions().Threshold);

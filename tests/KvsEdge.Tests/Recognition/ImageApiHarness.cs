@@ -55,7 +55,9 @@ internal sealed class ImageApiHarness : IAsyncDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("kvsedge-imageapi-").FullName;
 
-    public ImageApiHarness(Action<ImageApiSourceOptions>? configure = null, Action<AccessOptions>? access = null, ILocalFaces? localFaces = null)
+    public ImageApiHarness(
+        Action<ImageApiSourceOptions>? configure = null, Action<AccessOptions>? access = null, ILocalFaces? localFaces = null,
+        Func<ImageApiHarness, LocalRecognition>? local = null)
     {
         Options = new ImageApiSourceOptions
         {
@@ -79,7 +81,7 @@ internal sealed class ImageApiHarness : IAsyncDisposable
         Triggers = new TriggerChannel(Time);
         Source = new ImageApiFaceMatchSource(
             Microsoft.Extensions.Options.Options.Create(new RecognitionOptions { Source = RecognitionSources.ImageApi, ImageApi = Options }),
-            Rekognition.Client, Frames, Triggers, Executor, Reporter, Budget, Time, NullLogger<ImageApiFaceMatchSource>.Instance, localFaces);
+            Rekognition.Client, Frames, Triggers, Executor, Reporter, Budget, Time, NullLogger<ImageApiFaceMatchSource>.Instance, localFaces, local?.Invoke(this));
     }
 
     public SignallingTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));

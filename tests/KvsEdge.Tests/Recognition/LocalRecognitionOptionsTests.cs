@@ -15,7 +15,7 @@ public sealed class LocalRecognitionOptionsTests
 
         Assert.False(local.Enabled);
         Assert.Equal("fallback", local.Mode);
-        Assert.Equal(0.6f, local.Threshold);
+        Assert.Equal(0.55f, local.Threshold);
         Assert.Equal(3, local.MinAgreeingFrames);
         Assert.True(Validate(local).Succeeded, string.Join("; ", Validate(local).Failures ?? []));
     }
@@ -64,10 +64,31 @@ public sealed class LocalRecognitionOptionsTests
     }
 
     [Fact]
-    public void Enabling_local_recognition_is_refused_until_the_decision_path_exists()
+    public void Enabling_local_recognition_is_accepted_with_the_image_api_source()
     {
-        var result = Validate(new LocalRecognitionOptions { Enabled = true });
+        var result = Validate(new LocalRecognitionOptions { Enabled = true, Mode = "second-opinion" });
 
-        Assert.Contains(result.Failures!, f => f.StartsWith("Recognition:Local:Enabled", StringComparison.Ordinal));
+        Assert.True(result.Succeeded, string.Join("; ", result.Failures ?? []));
+    }
+
+    [Fact]
+    public void Enabling_local_recognition_without_the_image_api_source_is_refused_naming_the_key()
+    {
+        var result = new RecognitionOptionsValidator().Validate(null, new RecognitionOptions { Source = "kinesis", Local = { Enabled = true } });
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Recognition:Local:Enabled needs Recognition:Source", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void More_agreeing_frames_than_a_search_looks_at_is_refused_naming_the_key()
+    {
+        var result = new RecognitionOptionsValidator().Validate(null, new RecognitionOptions
+        {
+            Source = "image-api",
+            ImageApi = { CollectionId = "door", MaxFrames = 2 },
+            Local = { Enabled = true, MinAgreeingFrames = 3 },
+        });
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Recognition:Local:MinAgreeingFrames (3) must not exceed Recognition:ImageApi:MaxFrames (2)", StringComparison.Ordinal));
     }
 }

@@ -11,7 +11,7 @@ public class StatusPayloadsTests
     private static readonly string[] EventFields =
     [
         "type", "reason", "detail", "person", "similarity", "face_id", "stream_arn", "fragment_number",
-        "producer_timestamp", "frame_time", "source", "received_at", "decided_at", "snapshot_id",
+        "producer_timestamp", "frame_time", "source", "received_at", "decided_at", "snapshot_id", "distance",
     ];
 
     private static FaceObservation Observation() => new(
@@ -74,7 +74,7 @@ public class StatusPayloadsTests
         Assert.Equal("ignored", json.GetProperty("type").GetString());
         Assert.Equal("malformed", json.GetProperty("reason").GetString());
         Assert.Equal("2026-11-25T10:00:00.000Z", json.GetProperty("decided_at").GetString());
-        foreach (string field in new[] { "person", "similarity", "face_id", "stream_arn", "fragment_number", "producer_timestamp", "frame_time", "source", "received_at", "snapshot_id" })
+        foreach (string field in new[] { "person", "similarity", "face_id", "stream_arn", "fragment_number", "producer_timestamp", "frame_time", "source", "received_at", "snapshot_id", "distance" })
         {
             Assert.Equal(JsonValueKind.Null, json.GetProperty(field).ValueKind);
         }

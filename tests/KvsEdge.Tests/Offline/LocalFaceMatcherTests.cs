@@ -49,7 +49,7 @@ public sealed class LocalFaceMatcherTests
         Assert.Equal((LocalMatchOutcome.Pending, 2), (second.Outcome, second.AgreeingFrames));
         Assert.Equal((LocalMatchOutcome.Match, "alice", 3), (third.Outcome, third.Person, third.AgreeingFrames));
         Assert.Equal(0.31f, third.Distance, 4);
-        Assert.Equal(0.55f, third.Threshold);
+        Assert.Equal(0.6f, third.Threshold);
     }
 
     [Fact]

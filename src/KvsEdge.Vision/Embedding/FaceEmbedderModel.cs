@@ -16,16 +16,7 @@ public static class FaceEmbedderModel
     public const string BuildScript = "scripts/build-face-embedder.sh";
 
     /// <summary>The cache directory of the model, from KVSEDGE_MODEL_CACHE or the user's home.</summary>
-    public static string CacheDirectory()
-    {
-        string? root = Environment.GetEnvironmentVariable("KVSEDGE_MODEL_CACHE");
-        if (string.IsNullOrEmpty(root))
-        {
-            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "kvsedge", "models");
-        }
-
-        return Path.Combine(root, DirectoryName);
-    }
+    public static string CacheDirectory() => ModelCache.DirectoryOf(DirectoryName);
 
     /// <summary>The model file in <see cref="CacheDirectory"/>.</summary>
     public static string CachePath() => Path.Combine(CacheDirectory(), FileName);

@@ -36,13 +36,14 @@ in_root() { chroot "$root" "$@"; }
 echo "== debootstrap bookworm (minbase) into $root"
 # OpenSSL for `update apply` (.NET's SHA-256). GStreamer for `vision detect`, which decodes its photo with it:
 # plugins-base (decodebin, videoconvert) and libpng here;
-# the png decoder is unpacked below from gstreamer1.0-plugins-good, whose desktop dependencies (dconf) do not configure
+# the png decoder (and videoflip, for `faces add`) is unpacked below from gstreamer1.0-plugins-good, whose desktop dependencies (dconf) do not configure
 # in a chroot.
 debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,libpng16-16,libssl3 bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
 mount -t proc proc "$root/proc"
 (cd "$root/tmp" && apt-get download -qq gstreamer1.0-plugins-good >/dev/null) || fail "apt-get download gstreamer1.0-plugins-good"
 dpkg-deb --fsys-tarfile "$root"/tmp/gstreamer1.0-plugins-good_*.deb \
-  | tar -x -C "$root" --wildcards './usr/lib/*/gstreamer-1.0/libgstpng.so' || fail "unpacking the png decoder"
+  | tar -x -C "$root" --wildcards './usr/lib/*/gstreamer-1.0/libgstpng.so' './usr/lib/*/gstreamer-1.0/libgstvideofilter.so' \
+  || fail "unpacking the png decoder and videoflip (enrolment turns photos upright)"
 cp "$deb" "$root/tmp/kvsedge.deb"
 cp "$embedder_deb" "$root/tmp/kvsedge-face-embedder.deb"
 cp "$photo" "$root/tmp/astronaut.png"
@@ -76,8 +77,9 @@ model=/usr/share/kvsedge/models/dlib-face-resnet-v1/dlib_face_recognition_resnet
   || fail "the installed $model differs from the package's"
 # The packaged models found by default (no Recognition:Local:ModelPath, no cache in the chroot): a local-only
 # enrolment of the astronaut portrait (one usable face) writes one person into the gallery.
-in_root install -d -m 0755 /tmp/enrol/astronaut
-in_root cp /tmp/astronaut.png /tmp/enrol/astronaut/astronaut.png
+# (a folder of photos, the person named by the file name)
+in_root install -d -m 0755 /tmp/enrol
+in_root cp /tmp/astronaut.png /tmp/enrol/astronaut.png
 enrolled=$(in_root env GST_REGISTRY=/tmp/gst-registry.bin /usr/bin/kvsedge faces add --local-only /tmp/enrol 2>&1) \
   || fail "kvsedge faces add --local-only with the packaged embedder: $enrolled"
 listed=$(in_root /usr/bin/kvsedge faces list --local-only 2>&1) || fail "kvsedge faces list --local-only: $listed"

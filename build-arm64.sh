@@ -4,7 +4,8 @@
 # (systemd-analyze verify), and the arm64 binary itself under qemu-aarch64-static (--version, `door lock`, a bad
 # config, one real face detection with ONNX Runtime and the packaged model). Prints sizes. Installs what it needs with
 # apt when missing; the model comes from scripts/fetch-models.sh, the test photo from scripts/fetch-test-photos.sh.
-# See docs/appliance.md.
+# Also builds and checks kvsedge-face-embedder_<version>_all.deb, the offline face embedder model as a data package
+# (from the cache scripts/build-face-embedder.sh fills). See docs/appliance.md.
 #
 # usage: ./build-arm64.sh [--rid linux-arm64|linux-x64] [--mode aot|trimmed] [--output DIR]
 #   --rid     linux-arm64 (default, the appliance) or linux-x64 (the same build for this machine: the RSS bench)
@@ -188,7 +189,7 @@ Priority: optional
 Installed-Size: $installed_size
 Depends: $depends
 Recommends: gstreamer1.0-plugins-ugly, gstreamer1.0-libcamera
-Suggests: gstreamer1.0-plugins-bad, mosquitto-clients
+Suggests: gstreamer1.0-plugins-bad, mosquitto-clients, kvsedge-face-embedder
 Homepage: https://github.com/kvsedge/kvsedge
 Description: face-match door access and camera streaming appliance
  KvsEdge streams a camera through GStreamer to Kinesis Video Streams, reads
@@ -257,6 +258,7 @@ expect_field Architecture "$deb_arch"
 for dep in libgstreamer1.0-0 gstreamer1.0-plugins-good 'libgpiod2 | libgpiod3' adduser; do
   grep -qF "$dep" <<<"$(dpkg-deb -f "$deb" Depends)" || fail "Depends lacks $dep"
 done
+grep -qF kvsedge-face-embedder <<<"$(dpkg-deb -f "$deb" Suggests)" || fail "Suggests lacks kvsedge-face-embedder"
 for script in postinst prerm postrm conffiles md5sums; do
   grep -qE "^ +[0-9]+ bytes, +[0-9]+ lines +\*? *$script" <<<"$info" || fail "the .deb has no $script:
 $info"
@@ -366,6 +368,87 @@ print(len(f), " ".join("score %.3f box x=%.0f y=%.0f w=%.0f h=%.0f" % (x["score"
 [ "${faces%% *}" = 1 ] || fail "kvsedge vision detect found ${faces%% *} faces in astronaut.png, expected 1: $detect_out"
 echo "  kvsedge vision detect astronaut.png: 1 face, ${faces#* }"
 
+# ---- the face embedder data package ---------------------------------------------------------------------------------
+# Offline recognition's model (dlib's ResNet as ONNX, 22 MB) would take the main package over its 20 MB target, so it
+# ships alone: Architecture: all, only the model, its LICENSE and ORIGIN at FaceEmbedderModel.PackagedPath's directory,
+# and the copyright file (packaging/face-embedder.copyright). kvsedge Suggests it: offline unlocking is off by default.
+step "kvsedge-face-embedder (Architecture: all)"
+embedder_dir="${KVSEDGE_MODEL_CACHE:-$HOME/.cache/kvsedge/models}/dlib-face-resnet-v1"
+embedder_model=dlib_face_recognition_resnet_model_v1.onnx
+# The script returns at once when the cache holds the pinned source and was converted by the current converter.
+bash scripts/build-face-embedder.sh >/dev/null || fail "scripts/build-face-embedder.sh could not build the face embedder model"
+for f in "$embedder_model" LICENSE ORIGIN dlib_face_recognition_resnet_model_v1.dat; do
+  [ -f "$embedder_dir/$f" ] || fail "scripts/build-face-embedder.sh left no $embedder_dir/$f"
+done
+# The chain from the pin to the packaged file: the source's SHA-256 is the script's pin, the ORIGIN note names that
+# source and the current converter, and records nothing else as converted.
+resnet_pin=$(sed -n 's/^RESNET_SHA256=\([0-9a-f]\{64\}\)$/\1/p' scripts/build-face-embedder.sh)
+[ -n "$resnet_pin" ] || fail "no RESNET_SHA256 pin in scripts/build-face-embedder.sh"
+[ "$(sha256sum "$embedder_dir/dlib_face_recognition_resnet_model_v1.dat" | cut -d' ' -f1)" = "$resnet_pin" ] \
+  || fail "the cached dlib_face_recognition_resnet_model_v1.dat does not match the pin $resnet_pin"
+grep -qx "SHA-256 of dlib_face_recognition_resnet_model_v1.dat: $resnet_pin" "$embedder_dir/ORIGIN" \
+  || fail "$embedder_dir/ORIGIN does not name the pinned source"
+grep -qx "SHA-256 of the converter: $(sha256sum scripts/face-embedder/dlib_to_onnx.py | cut -d' ' -f1)" "$embedder_dir/ORIGIN" \
+  || fail "$embedder_dir/$embedder_model was not converted by the current scripts/face-embedder/dlib_to_onnx.py"
+embedder_name="kvsedge-face-embedder_${version}_all"
+embedder_stage="$output/stage/$embedder_name"
+rm -rf "$embedder_stage"
+install -d "$embedder_stage/DEBIAN" "$embedder_stage/usr/share/doc/kvsedge-face-embedder"
+install -D -m 0644 -t "$embedder_stage/usr/share/kvsedge/models/dlib-face-resnet-v1" \
+  "$embedder_dir/$embedder_model" "$embedder_dir/LICENSE" "$embedder_dir/ORIGIN"
+install -m 0644 packaging/face-embedder.copyright "$embedder_stage/usr/share/doc/kvsedge-face-embedder/copyright"
+printf 'kvsedge-face-embedder (%s) stable; urgency=medium\n\n  * Built from %s.\n\n -- %s  %s\n' \
+  "$version" "$(git rev-parse --short=10 HEAD 2>/dev/null || echo 'an unversioned tree')" "$maintainer" "$changelog_date" \
+  | gzip -9n >"$embedder_stage/usr/share/doc/kvsedge-face-embedder/changelog.gz"
+cat >"$embedder_stage/DEBIAN/control" <<EOF
+Package: kvsedge-face-embedder
+Version: $version
+Architecture: all
+Multi-Arch: foreign
+Maintainer: $maintainer
+Section: misc
+Priority: optional
+Installed-Size: $(du -sk --exclude=DEBIAN "$embedder_stage" | cut -f1)
+Enhances: kvsedge
+Homepage: https://github.com/kvsedge/kvsedge
+Description: local face embedder model for KvsEdge offline recognition
+ dlib's face recognition ResNet v1 (public domain, Davis E. King), converted
+ to ONNX: it turns an aligned 150x150 face chip into a 128-D descriptor.
+ KvsEdge uses it for local enrolment (kvsedge faces add) and for offline
+ recognition (Recognition:Local), which is off by default.
+EOF
+(cd "$embedder_stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum >DEBIAN/md5sums)
+embedder_deb="$output/$embedder_name.deb"
+dpkg-deb --root-owner-group -Zxz --build "$embedder_stage" "$embedder_deb" >/dev/null
+lintian_status=0
+lintian_out=$(lintian --tag-display-limit 0 --fail-on error "$embedder_deb" 2>&1) || lintian_status=$?
+lintian_out=$(grep -v '^running with root privileges' <<<"$lintian_out" || true)
+[ -z "$lintian_out" ] || while IFS= read -r line; do echo "  $line"; done <<<"$lintian_out"
+[ "$lintian_status" -eq 0 ] || fail "lintian reported errors on $embedder_deb (exit $lintian_status)"
+echo "  no lintian errors"
+# Exactly these files, root-owned, mode 644; every directory root-owned, mode 755.
+embedder_contents=$(dpkg-deb -c "$embedder_deb")
+embedder_files=$(awk '$1 !~ /^d/ {print $1, $2, $6}' <<<"$embedder_contents" | sort)
+expected_files=$(printf -- '-rw-r--r-- root/root ./usr/share/%s\n' \
+  "kvsedge/models/dlib-face-resnet-v1/$embedder_model" kvsedge/models/dlib-face-resnet-v1/LICENSE \
+  kvsedge/models/dlib-face-resnet-v1/ORIGIN doc/kvsedge-face-embedder/copyright doc/kvsedge-face-embedder/changelog.gz | sort)
+[ "$embedder_files" = "$expected_files" ] || fail "$embedder_deb holds other files than expected:
+$embedder_files
+expected:
+$expected_files"
+if awk '$1 ~ /^d/ && ($1 != "drwxr-xr-x" || $2 != "root/root")' <<<"$embedder_contents" | grep -q .; then
+  fail "$embedder_deb has a directory that is not root-owned 755: $embedder_contents"
+fi
+packed_model_sha=$(dpkg-deb --fsys-tarfile "$embedder_deb" \
+  | tar -xO "./usr/share/kvsedge/models/dlib-face-resnet-v1/$embedder_model" | sha256sum | cut -d' ' -f1)
+[ "$packed_model_sha" = "$(sha256sum "$embedder_dir/$embedder_model" | cut -d' ' -f1)" ] \
+  || fail "the packed $embedder_model differs from the cache's"
+for field in Package:kvsedge-face-embedder "Version:$version" Architecture:all; do
+  [ "$(dpkg-deb -f "$embedder_deb" "${field%%:*}")" = "${field#*:}" ] || fail "$embedder_deb: control field ${field%%:*} is not '${field#*:}'"
+done
+echo "$embedder_contents" | awk '{print "  " $1, $2, $6}'
+echo "  model SHA-256 $packed_model_sha (source pinned by $resnet_pin)"
+
 # ---- sizes ---------------------------------------------------------------------------------------------------------
 step "sizes"
 size() { du -h --apparent-size "$1" | cut -f1; }
@@ -374,6 +457,7 @@ echo "  installed   $(du -sh --apparent-size --exclude=DEBIAN "$stage" | cut -f1
 echo "  libonnxruntime.so  $(size "$publish/libonnxruntime.so")"
 echo "  model       $(size "$model_dir/face_detection_back_256x256.onnx")  (usr/share/kvsedge/models/blazeface-1.2.0)"
 echo "  .deb        $(size "$deb")  $deb  ($(stat -c %s "$deb") bytes; target <= 20 MB)"
+echo "  embedder    $(size "$embedder_deb")  $embedder_deb  (Architecture: all, kvsedge Suggests it)"
 [ "$(stat -c %s "$deb")" -le 20000000 ] || fail "the .deb is $(stat -c %s "$deb") bytes, over the 20 MB target"
 echo "  tarball     $(size "$tarball")  $tarball"
 [ -f "$output/kvsedge-$version-$rid.dbg" ] && echo "  symbols     $(size "$output/kvsedge-$version-$rid.dbg")  (not packaged)"

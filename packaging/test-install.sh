@@ -3,12 +3,22 @@
 # and checks what the maintainer scripts did: the user and its groups, the conffile's owner and mode, the units enabled,
 # a reinstall through the IoT update hand-off (staged as kvsedge, applied by `kvsedge update apply` as root),
 # `kvsedge door lock` as the service user, one face found by `kvsedge vision detect` with the packaged ONNX Runtime and
-# model (default model path), masked on remove, state and config gone on purge, the user kept.
+# model (default model path), masked on remove, state and config gone on purge, the user kept. With it, the face
+# embedder data package (kvsedge-face-embedder, Architecture: all): its model at FaceEmbedderModel.PackagedPath, found
+# by `kvsedge faces add --local-only` without a path, which enrols the test photo into the local gallery.
 # CI runs it on an amd64 build of the package (.ci/run).
 #
-# usage: sudo packaging/test-install.sh artifacts/kvsedge_<version>_amd64.deb    (build it: ./build-arm64.sh --rid linux-x64)
+# usage: sudo packaging/test-install.sh artifacts/kvsedge_<version>_amd64.deb [kvsedge-face-embedder_<version>_all.deb]
+#   (build both: ./build-arm64.sh --rid linux-x64; the embedder package defaults to the one beside the first)
 set -euo pipefail
-deb=$(realpath "${1:?usage: test-install.sh PATH.deb (an amd64 build: ./build-arm64.sh --rid linux-x64)}")
+deb=$(realpath "${1:?usage: test-install.sh PATH.deb [EMBEDDER.deb] (an amd64 build: ./build-arm64.sh --rid linux-x64)}")
+if [ $# -ge 2 ]; then
+  embedder_deb=$(realpath "$2")
+else
+  embedder_deb=$(realpath "$(dirname "$deb")/kvsedge-face-embedder_$(dpkg-deb -f "$deb" Version)_all.deb")
+fi
+[ -f "$embedder_deb" ] || { echo "test-install.sh: no face embedder package $embedder_deb (build-arm64.sh builds it beside kvsedge)" >&2; exit 2; }
+[ "$(dpkg-deb -f "$embedder_deb" Package)" = kvsedge-face-embedder ] || { echo "test-install.sh: $embedder_deb is not kvsedge-face-embedder" >&2; exit 2; }
 [ "$(dpkg-deb -f "$deb" Architecture)" = "$(dpkg --print-architecture)" ] || { echo "test-install.sh: $deb is not for this machine's architecture" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "test-install.sh: run as root (chroot, debootstrap)" >&2; exit 2; }
 # The vision check's photo (NASA's astronaut portrait, public domain), fetched from Debian's python3-skimage.
@@ -26,14 +36,16 @@ in_root() { chroot "$root" "$@"; }
 echo "== debootstrap bookworm (minbase) into $root"
 # OpenSSL for `update apply` (.NET's SHA-256). GStreamer for `vision detect`, which decodes its photo with it:
 # plugins-base (decodebin, videoconvert) and libpng here;
-# the png decoder is unpacked below from gstreamer1.0-plugins-good, whose desktop dependencies (dconf) do not configure
+# the png decoder (and videoflip, for `faces add`) is unpacked below from gstreamer1.0-plugins-good, whose desktop dependencies (dconf) do not configure
 # in a chroot.
 debootstrap --variant=minbase --include=adduser,init-system-helpers,gstreamer1.0-plugins-base,libpng16-16,libssl3 bookworm "$root" "$(bash "$(dirname "$0")/../scripts/apt-mirror.sh")" >/dev/null
 mount -t proc proc "$root/proc"
 (cd "$root/tmp" && apt-get download -qq gstreamer1.0-plugins-good >/dev/null) || fail "apt-get download gstreamer1.0-plugins-good"
 dpkg-deb --fsys-tarfile "$root"/tmp/gstreamer1.0-plugins-good_*.deb \
-  | tar -x -C "$root" --wildcards './usr/lib/*/gstreamer-1.0/libgstpng.so' || fail "unpacking the png decoder"
+  | tar -x -C "$root" --wildcards './usr/lib/*/gstreamer-1.0/libgstpng.so' './usr/lib/*/gstreamer-1.0/libgstvideofilter.so' \
+  || fail "unpacking the png decoder and videoflip (enrolment turns photos upright)"
 cp "$deb" "$root/tmp/kvsedge.deb"
+cp "$embedder_deb" "$root/tmp/kvsedge-face-embedder.deb"
 cp "$photo" "$root/tmp/astronaut.png"
 
 echo "== install"
@@ -56,6 +68,25 @@ faces=$(python3 -c 'import json,sys; print(len(json.loads(sys.stdin.read().strip
   || fail "kvsedge vision detect printed no JSON: $detected"
 [ "$faces" = 1 ] || fail "kvsedge vision detect found $faces faces in astronaut.png, expected 1: $detected"
 echo "  vision detect with the packaged model and ONNX Runtime, as kvsedge: 1 face: ok"
+
+echo "== the face embedder package"
+in_root dpkg -i /tmp/kvsedge-face-embedder.deb >/dev/null 2>&1 || fail "dpkg -i kvsedge-face-embedder"
+model=/usr/share/kvsedge/models/dlib-face-resnet-v1/dlib_face_recognition_resnet_model_v1.onnx # FaceEmbedderModel.PackagedPath
+[ "$(in_root stat -c '%U:%G %a' "$model")" = "root:root 644" ] || fail "$model is missing or not root 644"
+[ "$(sha256sum "$root$model" | cut -d' ' -f1)" = "$(dpkg-deb --fsys-tarfile "$embedder_deb" | tar -xO ".$model" | sha256sum | cut -d' ' -f1)" ] \
+  || fail "the installed $model differs from the package's"
+# The packaged models found by default (no Recognition:Local:ModelPath, no cache in the chroot): a local-only
+# enrolment of the astronaut portrait (one usable face) writes one person into the gallery.
+# (a folder of photos, the person named by the file name)
+in_root install -d -m 0755 /tmp/enrol
+in_root cp /tmp/astronaut.png /tmp/enrol/astronaut.png
+enrolled=$(in_root env GST_REGISTRY=/tmp/gst-registry.bin /usr/bin/kvsedge faces add --local-only /tmp/enrol 2>&1) \
+  || fail "kvsedge faces add --local-only with the packaged embedder: $enrolled"
+listed=$(in_root /usr/bin/kvsedge faces list --local-only 2>&1) || fail "kvsedge faces list --local-only: $listed"
+grep -q astronaut <<<"$listed" || fail "the local gallery does not list astronaut: $listed"
+in_root dpkg -r kvsedge-face-embedder >/dev/null 2>&1 || fail "dpkg -r kvsedge-face-embedder"
+[ ! -e "$root$model" ] || fail "$model is still there after removing kvsedge-face-embedder"
+echo "  model at its packaged path (root 644), enrolled from by default, removed with its package: ok"
 
 echo "== reinstall (upgrade path) through the update hand-off keeps the state"
 # As the IoT update job does it: the service user stages the package and a request under its state directory

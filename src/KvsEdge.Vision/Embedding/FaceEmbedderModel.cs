@@ -2,14 +2,17 @@ namespace KvsEdge.Vision.Embedding;
 
 /// <summary>
 /// Where scripts/build-face-embedder.sh puts the model: ${KVSEDGE_MODEL_CACHE:-$HOME/.cache/kvsedge/models}/dlib-face-resnet-v1/,
-/// with its LICENSE and ORIGIN beside it; a package would ship the same directory under /usr/share/kvsedge/models.
+/// with its LICENSE and ORIGIN beside it; the kvsedge-face-embedder package ships the same directory under /usr/share/kvsedge/models.
 /// </summary>
 public static class FaceEmbedderModel
 {
     public const string DirectoryName = "dlib-face-resnet-v1";
     public const string FileName = "dlib_face_recognition_resnet_model_v1.onnx";
 
-    /// <summary>Where a package installs the model (not shipped yet: docs/offline.md).</summary>
+    /// <summary>
+    /// Where the kvsedge-face-embedder package (Architecture: all, built beside kvsedge by build-arm64.sh; kvsedge only
+    /// Suggests it) installs the model: apart from kvsedge, whose .deb it would take over 20 MB.
+    /// </summary>
     public const string PackagedPath = "/usr/share/kvsedge/models/" + DirectoryName + "/" + FileName;
 
     /// <summary>The script that builds the model into the cache.</summary>

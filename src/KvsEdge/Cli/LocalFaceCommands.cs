@@ -227,7 +227,7 @@ internal static class LocalFaceCommands
     {
         if (!File.Exists(settings.EmbedderModelPath))
         {
-            return $"no face embedder model at {settings.EmbedderModelPath}; build it with {FaceEmbedderModel.BuildScript}";
+            return $"no face embedder model at {settings.EmbedderModelPath}; install the kvsedge-face-embedder package or build it with {FaceEmbedderModel.BuildScript}";
         }
 
         return File.Exists(settings.DetectorModelPath)

@@ -78,7 +78,7 @@ public sealed class LocalEmbedderValidator(LocalEmbedderHolder holder, bool visi
             if (path is null)
             {
                 return ValidateOptionsResult.Fail(
-                    $"Recognition:Local:Enabled is true but no face embedder model was found (looked in {string.Join(", ", defaults)}): run scripts/build-face-embedder.sh or set {Key}.");
+                    $"Recognition:Local:Enabled is true but no face embedder model was found (looked in {string.Join(", ", defaults)}): install the kvsedge-face-embedder package, run scripts/build-face-embedder.sh or set {Key}.");
             }
         }
         else if (!File.Exists(path))

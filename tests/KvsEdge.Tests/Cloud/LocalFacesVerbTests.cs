@@ -58,7 +58,7 @@ public sealed class LocalFacesVerbTests : IAsyncLifetime
     private static float[] Descriptor(float value) => Enumerable.Repeat(value, 128).ToArray();
 
     [Fact]
-    public async Task Without_the_embedder_model_add_indexes_in_the_cloud_and_says_the_local_side_was_skipped_and_how_to_build_it()
+    public async Task Without_the_embedder_model_add_indexes_in_the_cloud_and_says_the_local_side_was_skipped_and_how_to_get_the_model()
     {
         Write("alice.jpg");
 
@@ -66,7 +66,7 @@ public sealed class LocalFacesVerbTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Contains("1 indexed, 0 already indexed, 0 not indexed, of 1 file(s).", output, StringComparison.Ordinal);
-        Assert.Contains($"Local gallery skipped: no face embedder model at {NoModel}; build it with scripts/build-face-embedder.sh, then run kvsedge faces sync {_folder}", output, StringComparison.Ordinal);
+        Assert.Contains($"Local gallery skipped: no face embedder model at {NoModel}; install the kvsedge-face-embedder package or build it with scripts/build-face-embedder.sh, then run kvsedge faces sync {_folder}", output, StringComparison.Ordinal);
         Assert.False(File.Exists(GalleryPath));
         Assert.Equal(["alice"], _rekognition.ExternalImageIds(CollectionId));
     }

@@ -28,11 +28,32 @@ public sealed class GstreamerEnrolmentPhotoDecoder : IEnrolmentPhotoDecoder
     // rather than wait out the whole timeout.
     private static readonly TimeSpan PullSlice = TimeSpan.FromMilliseconds(100);
 
+    public const string DefaultDescription =
+        "appsrc name=src ! decodebin ! videoflip video-direction=auto ! videoconvert ! video/x-raw,format=RGB ! appsink name=rgb sync=false max-buffers=1";
+
+    private readonly string _description;
+
+    public GstreamerEnrolmentPhotoDecoder(string description = DefaultDescription)
+    {
+        _description = description;
+    }
+
     public RgbPhoto Decode(byte[] content)
     {
         ArgumentNullException.ThrowIfNull(content);
-        using Pipeline pipeline = Pipeline.Parse(
-            "appsrc name=src ! decodebin ! videoflip video-direction=auto ! videoconvert ! video/x-raw,format=RGB ! appsink name=rgb sync=false max-buffers=1");
+        Pipeline parsed;
+        try
+        {
+            parsed = Pipeline.Parse(_description);
+        }
+        catch (GstreamerException ex)
+        {
+            // A GStreamer plugin missing on the device (videoflip is in plugins-good): the photo is refused with the
+            // reason, not the command ended by a stack trace.
+            throw new PhotoDecodeException($"GStreamer cannot build the photo decoder ({ex.Message}); install the GStreamer plugins the kvsedge package depends on");
+        }
+
+        using Pipeline pipeline = parsed;
         using AppSrc src = pipeline.GetAppSrc("src");
         using AppSink sink = pipeline.GetAppSink("rgb");
         var bus = pipeline.CreateBusReader();

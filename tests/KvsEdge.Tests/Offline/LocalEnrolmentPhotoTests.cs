@@ -117,6 +117,18 @@ public sealed class LocalEnrolmentPhotoTests(LocalEnrolmentModelsFixture models,
     }
 
     [Fact]
+    public void A_gstreamer_plugin_missing_on_the_device_refuses_the_photo_naming_the_element_instead_of_crashing()
+    {
+        // Found in the chroot install test: without videoflip, `faces add` ended in an unhandled GstreamerException.
+        var decoder = new GstreamerEnrolmentPhotoDecoder(GstreamerEnrolmentPhotoDecoder.DefaultDescription.Replace("videoflip", "kvsedgenosuchflip", StringComparison.Ordinal));
+
+        PhotoDecodeException refused = Assert.Throws<PhotoDecodeException>(() => decoder.Decode(File.ReadAllBytes(VisionTestData.GraceHopper)));
+
+        Assert.Contains("kvsedgenosuchflip", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("GStreamer plugins", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Adding_again_adds_nothing_twice_and_a_new_photo_joins_its_person()
     {
         Copy(Kphoto("jesper.jpg"), "jesper.jpg");

@@ -128,10 +128,33 @@ public static class LocalRecognitionServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<LocalRecognition>>());
             // The reloadable rules path reloads the gallery too (`faces add` on another machine, then a rules push).
-            sp.GetRequiredService<AccessPolicy>().RulesSwapped += (_, _) => local.Reload();
+            // The per-person thresholds are rules too: read afresh from the live configuration (bound by hand: the
+            // options factory would load the embedder again).
+            IConfiguration live = sp.GetRequiredService<IConfiguration>();
+            sp.GetRequiredService<AccessPolicy>().RulesSwapped += (_, _) =>
+            {
+                (LocalRecognitionOptions reloaded, string? bindError) = BindLocal(live);
+                local.ReloadThresholds(reloaded, bindError);
+                local.Reload();
+            };
             local.Start();
             return local;
         });
         return services;
+    }
+
+    /// <summary>`Recognition:Local` as the configuration says now; a value that does not convert is a failure named by the key.</summary>
+    internal static (LocalRecognitionOptions Options, string? Error) BindLocal(IConfiguration configuration)
+    {
+        var local = new LocalRecognitionOptions();
+        try
+        {
+            configuration.GetSection(RecognitionOptions.SectionName + ":Local").Bind(local);
+            return (local, null);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (local, ex.Message); // the binder names the key and the value
+        }
     }
 }

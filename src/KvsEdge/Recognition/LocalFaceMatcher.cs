@@ -17,6 +17,7 @@ public sealed class LocalFaceMatcher
 
     private const int MaxTracks = 64;
     private readonly LocalRecognitionOptions _options;
+    private volatile LocalRecognitionOptions _thresholds; // swapped whole by a rules reload
     private readonly float _minFaceSize;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
@@ -27,8 +28,19 @@ public sealed class LocalFaceMatcher
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _thresholds = options;
         _minFaceSize = minFaceSize;
         _time = time;
+    }
+
+    /// <summary>
+    /// From now on, matches use the `Threshold` and `Thresholds` of <paramref name="thresholds"/> (already validated):
+    /// the reloadable rules path changes them without a restart. The other settings stay as at start.
+    /// </summary>
+    public void UseThresholds(LocalRecognitionOptions thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(thresholds);
+        _thresholds = thresholds;
     }
 
     /// <summary>
@@ -52,7 +64,7 @@ public sealed class LocalFaceMatcher
                 string.Create(CultureInfo.InvariantCulture, $"face of {faceSize:0} px is below the minimum of {_minFaceSize:0} px"));
         }
 
-        GalleryMatch nearest = gallery.FindNearest(descriptor, _options.ThresholdOf);
+        GalleryMatch nearest = gallery.FindNearest(descriptor, _thresholds.ThresholdOf);
         LocalMatchOutcome answer = nearest.Outcome switch
         {
             GalleryMatchOutcome.Match => LocalMatchOutcome.Match,

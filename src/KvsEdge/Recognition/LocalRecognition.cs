@@ -110,6 +110,35 @@ public sealed partial class LocalRecognition : IDisposable
         Report();
     }
 
+    /// <summary>
+    /// Applies the `Recognition:Local` thresholds of a reloaded configuration; refused (and logged, the thresholds in
+    /// force kept) when they do not validate. The mode and the other settings need a restart.
+    /// </summary>
+    /// <returns>The validation failures; empty when applied.</returns>
+    public IReadOnlyList<string> ReloadThresholds(LocalRecognitionOptions reloaded, string? bindError = null)
+    {
+        ArgumentNullException.ThrowIfNull(reloaded);
+        var failures = new List<string>();
+        if (bindError is not null)
+        {
+            failures.Add(bindError);
+        }
+        else
+        {
+            reloaded.Validate(failures);
+        }
+
+        if (failures.Count > 0)
+        {
+            Log.ThresholdsRefused(_logger, string.Join("; ", failures));
+            return failures;
+        }
+
+        _matcher.UseThresholds(reloaded);
+        Log.ThresholdsApplied(_logger, reloaded.Threshold, reloaded.Thresholds.Count);
+        return failures;
+    }
+
     /// <summary>Loads the gallery and reloads it whenever its file is written, replaced or removed.</summary>
     public void Start()
     {
@@ -182,6 +211,14 @@ public sealed partial class LocalRecognition : IDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1963, EventName = "LocalThresholdsApplied", Level = LogLevel.Information,
+            Message = "Local recognition thresholds reloaded: default {Threshold:0.###}, {Overrides} per-person")]
+        public static partial void ThresholdsApplied(ILogger logger, float threshold, int overrides);
+
+        [LoggerMessage(EventId = 1964, EventName = "LocalThresholdsRefused", Level = LogLevel.Warning,
+            Message = "Reloaded Recognition:Local settings refused, the thresholds in force stay: {Errors}")]
+        public static partial void ThresholdsRefused(ILogger logger, string errors);
+
         [LoggerMessage(EventId = 1960, EventName = "LocalGalleryLoaded", Level = LogLevel.Information,
             Message = "Local face gallery {Path} loaded: {People} people, {Descriptors} descriptors; local matching is on")]
         public static partial void GalleryLoaded(ILogger logger, string path, int people, int descriptors);

@@ -4,6 +4,7 @@ using KvsEdge.Offline;
 using KvsEdge.Recognition;
 using KvsEdge.Status;
 using KvsEdge.Triggers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -118,6 +119,37 @@ public sealed class LocalRecognitionTests : IDisposable
         LocalRecognitionState state = _reporter.Current!.Local!;
         Assert.Equal((LocalRecognitionState.Ready, 2, "alice", "match"), (state.State, state.People, state.LastPerson, state.LastOutcome));
         Assert.Equal(0.2, state.LastDistance!.Value, 3);
+    }
+
+    [Fact]
+    public void A_reloaded_configuration_changes_the_thresholds_without_a_restart_and_a_bad_one_keeps_those_in_force()
+    {
+        // Issue 16: "the allow-list, thresholds and gallery reload without a restart". The thresholds were read at start only.
+        Write(GalleryPath, Sample());
+        using LocalRecognition local = Local();
+        local.Reload();
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        IConfigurationRoot configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings).Build();
+        IReadOnlyList<string> Reload(string key, string value)
+        {
+            configuration[key] = value;
+            (LocalRecognitionOptions reloaded, string? error) = KvsEdge.Hosting.LocalRecognitionServiceCollectionExtensions.BindLocal(configuration);
+            return local.ReloadThresholds(reloaded, error);
+        }
+
+        Assert.Equal(LocalMatchOutcome.Match, local.Evaluate("t#0", _time.GetUtcNow(), ChipNear(0, 0.2f)).Outcome);
+
+        Assert.Empty(Reload("Recognition:Local:Thresholds:alice", "0.1")); // stricter for alice
+        _time.Advance(TimeSpan.FromSeconds(1));
+        LocalMatch strict = local.Evaluate("t#1", _time.GetUtcNow(), ChipNear(0, 0.2f));
+        Assert.Equal((LocalMatchOutcome.NoMatch, 0.1f), (strict.Outcome, strict.Threshold));
+
+        // Looser than 0.6 is refused, naming the key; alice's 0.1 stays in force.
+        Assert.Contains(Reload("Recognition:Local:Thresholds:alice", "0.9"), f => f.Contains("Recognition:Local:Thresholds:alice", StringComparison.Ordinal));
+        Assert.Contains(Reload("Recognition:Local:Threshold", "lots"), f => f.Contains("Recognition:Local:Threshold", StringComparison.Ordinal));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal((LocalMatchOutcome.NoMatch, 0.1f), (local.Evaluate("t#2", _time.GetUtcNow(), ChipNear(0, 0.2f)) is var kept ? (kept.Outcome, kept.Threshold) : default));
     }
 
     [Fact]
